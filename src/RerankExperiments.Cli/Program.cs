@@ -1,0 +1,8 @@
+using System.CommandLine;
+using RerankExperiments.Cli.Commands;
+
+// `rerank`: the command line. Each command lives in Commands/ and calls the library; the library knows no
+// command line.
+var root = new RootCommand("RerankExperiments: fine-tune cross-encoder rerankers from YAML experiments.");
+root.Subcommands.Add(SmokeCommand.Create());
+return root.Parse(args).Invoke();

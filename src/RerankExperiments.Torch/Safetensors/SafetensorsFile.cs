@@ -1,6 +1,5 @@
 using TorchSharp;
 using System.IO.MemoryMappedFiles;
-using System.Text;
 using System.Text.Json;
 using RerankExperiments.Torch.Tensors;
 using static TorchSharp.torch;
@@ -146,6 +145,8 @@ public sealed class SafetensorsFile : ITensorSource, IDisposable
         if (first < 0 || header[first] != (byte)'{')
             throw new SafetensorsException(path, "header is not a JSON object (corrupt or not safetensors).");
 
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw new SafetensorsException(path, "header is not valid UTF-8 (corrupt or not safetensors).");
         JsonDocument document;
         try
         {
@@ -154,10 +155,6 @@ public sealed class SafetensorsFile : ITensorSource, IDisposable
         catch (JsonException error)
         {
             throw new SafetensorsException(path, $"header is not valid JSON: {error.Message}", error);
-        }
-        catch (ArgumentException error)
-        {
-            throw new SafetensorsException(path, $"header is not valid UTF-8 JSON: {error.Message}", error);
         }
 
         using (document)

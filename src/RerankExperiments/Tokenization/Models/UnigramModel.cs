@@ -1,0 +1,14 @@
+using RerankExperiments.Tokenization.Loading;
+
+namespace RerankExperiments.Tokenization.Models;
+
+/// <summary>PLACEHOLDER: to be implemented (issue 3). Loading a tokenizer.json that uses it fails clearly.</summary>
+public sealed class UnigramModel : ITokenizerModel
+{
+    public static UnigramModel FromJson(TokenizerJson json) => throw json.Error("UnigramModel is not implemented yet.");
+
+    public void Tokenize(string piece, List<int> ids) => throw new NotImplementedException();
+    public int? TokenToId(string token) => throw new NotImplementedException();
+    public string? IdToToken(int id) => throw new NotImplementedException();
+    public int VocabularySize => throw new NotImplementedException();
+}

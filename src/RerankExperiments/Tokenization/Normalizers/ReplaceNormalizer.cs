@@ -1,0 +1,11 @@
+using RerankExperiments.Tokenization.Loading;
+
+namespace RerankExperiments.Tokenization.Normalizers;
+
+/// <summary>PLACEHOLDER: to be implemented (issue 3). Loading a tokenizer.json that uses it fails clearly.</summary>
+public sealed class ReplaceNormalizer : INormalizer
+{
+    public static ReplaceNormalizer FromJson(TokenizerJson json) => throw json.Error("ReplaceNormalizer is not implemented yet.");
+
+    public string Normalize(string text) => throw new NotImplementedException();
+}

@@ -8,5 +8,6 @@ public sealed class ByteLevelPostProcessor : IPostProcessor
     public static ByteLevelPostProcessor FromJson(TokenizerJson json) => throw json.Error("ByteLevelPostProcessor is not implemented yet.");
 
     public int AddedTokens(bool isPair) => throw new NotImplementedException();
-    public TokenSequence Process(TokenSequence first, TokenSequence? second) => throw new NotImplementedException();
+
+    public List<TokenSequence> Process(List<TokenSequence> sequences) => throw new NotImplementedException();
 }

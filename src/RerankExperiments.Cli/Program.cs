@@ -5,4 +5,5 @@ using RerankExperiments.Cli.Commands;
 // command line.
 var root = new RootCommand("RerankExperiments: fine-tune cross-encoder rerankers from YAML experiments.");
 root.Subcommands.Add(SmokeCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
 return root.Parse(args).Invoke();

@@ -1,0 +1,62 @@
+using RerankExperiments.Tests.Support;
+using RerankExperiments.Tokenization.Loading;
+
+namespace RerankExperiments.Tests.Tokenization;
+
+/// <summary>Malformed tokenizer files get a TokenizerFormatException naming the file and the field; never a crash.</summary>
+public sealed class MalformedTokenizerTests : IDisposable
+{
+    readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    TokenizerFormatException Rejected(string json)
+    {
+        string path = _directory.File("tokenizer.json");
+        File.WriteAllText(path, json);
+        var error = Assert.Throws<TokenizerFormatException>(() => TokenizerLoader.Load(path));
+        Assert.Contains(path, error.Message);
+        return error;
+    }
+
+    const string Model = """{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":1}}""";
+
+    [Fact]
+    public void Truncated_json_names_the_position()
+    {
+        string whole = File.ReadAllText(Fixtures.Path("hf-bert-tiny", "tokenizer.json"));
+        Assert.Contains("not valid JSON", Rejected(whole[..(whole.Length / 2)]).Message);
+    }
+
+    [Fact]
+    public void An_unknown_component_type_is_named_with_the_supported_ones()
+    {
+        var error = Rejected($$"""{"normalizer":{"type":"Sequence","normalizers":[{"type":"NFC"},{"type":"FancyNorm"}]},"model":{{Model}}}""");
+        Assert.Equal("normalizer.normalizers[1].type", error.JsonPath);
+        Assert.Contains("'FancyNorm' is not supported", error.Message);
+        Assert.Contains("BertNormalizer", error.Message);
+        Assert.Contains("'Nope'", Rejected($$"""{"pre_tokenizer":{"type":"Nope"},"model":{{Model}}}""").Message);
+        Assert.Contains("'Nope'", Rejected($$"""{"post_processor":{"type":"Nope"},"model":{{Model}}}""").Message);
+        Assert.Contains("'Nope'", Rejected($$"""{"decoder":{"type":"Nope"},"model":{{Model}}}""").Message);
+        Assert.Contains("'Nope'", Rejected("""{"model":{"type":"Nope"}}""").Message);
+    }
+
+    [Fact]
+    public void Wrong_types_and_missing_fields_name_the_field()
+    {
+        Assert.Equal("model", Rejected("""{"normalizer":null}""").JsonPath);
+        Assert.Equal("normalizer.lowercase", Rejected($$"""{"normalizer":{"type":"BertNormalizer","lowercase":"yes"},"model":{{Model}}}""").JsonPath);
+        Assert.Equal("model.vocab.a", Rejected("""{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":"one"}}}""").JsonPath);
+        Assert.Contains("unk_token", Rejected("""{"model":{"type":"WordPiece","unk_token":"[X]","vocab":{"a":0}}}""").Message);
+        Assert.Equal("added_tokens[0].content", Rejected($$"""{"added_tokens":[{"id":0}],"model":{{Model}}}""").JsonPath);
+        Assert.Contains("not a JSON object", Rejected("[1,2,3]").Message);
+        Assert.Contains("special token '[CLS]'", Rejected($$$"""{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"[CLS]","type_id":0}}],"pair":[],"special_tokens":{}},"model":{{{Model}}}}""").Message);
+    }
+
+    [Fact]
+    public void A_missing_tokenizer_is_a_clear_error()
+    {
+        Assert.Contains("holds neither", Assert.Throws<TokenizerFormatException>(() => TokenizerLoader.Load(_directory.Path)).Message);
+        Assert.Contains("does not exist", Assert.Throws<TokenizerFormatException>(() => TokenizerLoader.Load(_directory.File("none.json"))).Message);
+    }
+}

@@ -1,10 +1,34 @@
 using RerankExperiments.Bench;
 using TorchSharp;
 
-// One command, one table: `dotnet run -c Release --project bench/RerankExperiments.Bench`.
-torch.set_num_threads(Environment.ProcessorCount);
-Console.WriteLine($"# RerankExperiments foundation benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-Console.WriteLine($"# {Environment.ProcessorCount} cores, {torch.get_num_threads()} torch threads, libtorch {torch.__version__}, TorchSharp {typeof(torch).Assembly.GetName().Version}, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+// One command per suite, one table each:
+//   dotnet run -c Release --project bench/RerankExperiments.Bench               (foundation)
+//   dotnet run -c Release --project bench/RerankExperiments.Bench -- tokenizers
+string suite = args.Length > 0 ? args[0] : "foundation";
+string root = FindRepositoryRoot();
+Console.WriteLine($"# RerankExperiments {suite} benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 Console.WriteLine();
-FoundationBenchmarks.Run(Console.Out);
+switch (suite)
+{
+    case "foundation":
+        torch.set_num_threads(Environment.ProcessorCount);
+        Console.WriteLine($"# {torch.get_num_threads()} torch threads, libtorch {torch.__version__}, TorchSharp {typeof(torch).Assembly.GetName().Version}");
+        FoundationBenchmarks.Run(Console.Out);
+        break;
+    case "tokenizers":
+        TokenizerBenchmarks.Run(root, Console.Out);
+        break;
+    default:
+        Console.Error.WriteLine($"Unknown suite '{suite}': foundation or tokenizers.");
+        return 2;
+}
 Console.WriteLine($"| peak resident memory of the benchmark process | {Measurement.PeakResidentMiB():F0} | MiB |");
+return 0;
+
+static string FindRepositoryRoot()
+{
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        if (File.Exists(Path.Combine(directory.FullName, "RerankExperiments.sln"))) return directory.FullName;
+    return Directory.GetCurrentDirectory();
+}

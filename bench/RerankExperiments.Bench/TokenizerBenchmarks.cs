@@ -14,9 +14,9 @@ public static class TokenizerBenchmarks
 {
     static readonly (string Name, string Folder)[] Families =
     [
-        ("bert-wordpiece", "hf-bert-tiny"),
-        ("xlmr-unigram", "hf-xlmr-tiny"),
-        ("modernbert-bpe", "hf-modernbert-cls-tiny"),
+        ("bert-wordpiece", "bert-wordpiece"),
+        ("xlmr-unigram", "xlmr-unigram"),
+        ("modernbert-bpe", "modernbert-bpe"),
     ];
 
     public static void Run(string root, TextWriter output)
@@ -33,7 +33,7 @@ public static class TokenizerBenchmarks
         output.WriteLine("|---|---|---:|---:|---:|");
         foreach (var (name, folder) in Families)
         {
-            var tokenizer = TokenizerLoader.Load(Path.Combine(root, "tests", "RerankExperiments.Tests", "fixtures", folder));
+            var tokenizer = TokenizerLoader.Load(Path.Combine(root, "tests", "RerankExperiments.Tests", "fixtures", "tokenizers", folder));
             tokenizer.EncodeBatch(pairs.Take(200).ToList(), truncation, maxDegreeOfParallelism: 1);
             foreach (var threads in new[] { 1, Environment.ProcessorCount })
             {

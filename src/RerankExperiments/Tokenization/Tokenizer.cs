@@ -61,8 +61,11 @@ public sealed class Tokenizer
 
     public string? IdToToken(int id) => _addedById.TryGetValue(id, out var added) ? added.Content : Model.IdToToken(id);
 
-    /// <summary>Model ids of one text, without special tokens, truncation or padding.</summary>
-    public List<int> EncodeIds(string text)
+    /// <summary>
+    /// Model ids of one text, without special tokens, truncation or padding. With <paramref name="stopAt"/>,
+    /// encoding stops after the first pre-tokenized piece that brings the count to at least that many ids.
+    /// </summary>
+    public List<int> EncodeIds(string text, int stopAt = int.MaxValue)
     {
         var ids = new List<int>();
         var segments = new List<TextSegment>();
@@ -71,31 +74,59 @@ public sealed class Tokenizer
         _rawAdded.Split(text, segments);
         foreach (var segment in segments)
         {
-            if (segment.Token is { } token) { ids.Add(token.Id); continue; }
+            if (segment.Token is { } token)
+            {
+                ids.Add(token.Id);
+                if (ids.Count >= stopAt) return ids;
+                continue;
+            }
             string normalized = Normalizer?.Normalize(segment.Text) ?? segment.Text;
             normalizedSegments.Clear();
             _normalizedAdded.Split(normalized, normalizedSegments);
             foreach (var part in normalizedSegments)
             {
-                if (part.Token is { } normalizedToken) { ids.Add(normalizedToken.Id); continue; }
+                if (part.Token is { } normalizedToken)
+                {
+                    ids.Add(normalizedToken.Id);
+                    if (ids.Count >= stopAt) return ids;
+                    continue;
+                }
                 var piece = new Piece(part.Text, segment.Offset == 0 && part.Offset == 0);
                 pieces.Clear();
                 if (PreTokenizer is null) pieces.Add(piece);
                 else PreTokenizer.Split(piece, pieces);
                 foreach (var p in pieces)
+                {
                     if (p.Text.Length > 0) Model.Tokenize(p.Text, ids);
+                    if (ids.Count >= stopAt) return ids;
+                }
             }
         }
         return ids;
     }
 
     /// <summary>Encodes one text: model ids, truncated, with special tokens when asked.</summary>
-    public EncodedText Encode(string text, TruncationOptions? truncation = null, bool addSpecialTokens = true) =>
-        Build(EncodeIds(text), null, truncation ?? DefaultTruncation, addSpecialTokens);
+    public EncodedText Encode(string text, TruncationOptions? truncation = null, bool addSpecialTokens = true)
+    {
+        truncation ??= DefaultTruncation;
+        return Build(EncodeIds(text, StopAt(truncation)), null, truncation, addSpecialTokens);
+    }
 
     /// <summary>Encodes a pair (query, passage for a cross-encoder), truncating both to fit.</summary>
-    public EncodedText EncodePair(string first, string second, TruncationOptions? truncation = null, bool addSpecialTokens = true) =>
-        Build(EncodeIds(first), EncodeIds(second), truncation ?? DefaultTruncation, addSpecialTokens);
+    public EncodedText EncodePair(string first, string second, TruncationOptions? truncation = null, bool addSpecialTokens = true)
+    {
+        truncation ??= DefaultTruncation;
+        return Build(EncodeIds(first, StopAt(truncation)), EncodeIds(second, StopAt(truncation)), truncation, addSpecialTokens);
+    }
+
+    /// <summary>
+    /// tokenizers 0.23 stops encoding a sequence once it holds max_length ids (checked after each pre-tokenized
+    /// piece) when truncating from the right, and balances a pair on those capped lengths. This matters: at
+    /// max_length 8, a 9-id query (three 3-piece words) against a long passage keeps 3 + 2 ids, not the 2 + 3 the
+    /// uncapped lengths would give. Measured against tokenizers 0.23.2; older releases encoded everything.
+    /// </summary>
+    static int StopAt(TruncationOptions? truncation) =>
+        truncation is { Direction: TruncationDirection.Right } ? truncation.MaxLength : int.MaxValue;
 
     /// <summary>Encodes a text or a pair.</summary>
     public EncodedText Encode(TextInput input, TruncationOptions? truncation = null, bool addSpecialTokens = true) =>

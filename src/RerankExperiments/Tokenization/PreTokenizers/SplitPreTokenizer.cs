@@ -10,9 +10,11 @@ namespace RerankExperiments.Tokenization.PreTokenizers;
 /// </summary>
 /// <remarks>
 /// tokenizers runs Regex patterns with Oniguruma (Ruby syntax: <c>^</c>/<c>$</c> are line anchors); here they run
-/// on .NET's engine with Multiline. .NET matches UTF-16 units, so classes such as <c>\p{L}</c> do not match a
-/// supplementary-plane character; matches that would start or end inside a surrogate pair are discarded. String
-/// patterns are literal (ordinal) searches, exactly as tokenizers' escaped regex.
+/// on .NET's engine with Multiline. .NET matches UTF-16 units, so classes such as <c>\p{L}</c> would not match a
+/// supplementary-plane character (two surrogates): the regex therefore runs on a copy of the text where each such
+/// character is one BMP stand-in of the same general category (see <see cref="SupplementaryStandIns"/>), and the
+/// match positions are mapped back. A pattern naming a supplementary character or a stand-in literally can
+/// differ from Oniguruma. String patterns are literal (ordinal) searches, exactly as tokenizers' escaped regex.
 /// </remarks>
 public sealed class SplitPreTokenizer : IPreTokenizer
 {
@@ -80,11 +82,11 @@ public sealed class SplitPreTokenizer : IPreTokenizer
 
     static IEnumerable<(int, int)> RegexMatches(string text, Regex regex)
     {
-        foreach (Match m in regex.Matches(text))
+        var (folded, originalIndex) = SupplementaryStandIns.Fold(text);
+        foreach (Match m in regex.Matches(folded))
         {
             int start = m.Index, end = m.Index + m.Length;
-            if (InsidePair(text, start) || InsidePair(text, end)) continue;
-            yield return (start, end);
+            yield return originalIndex is null ? (start, end) : (originalIndex[start], originalIndex[end]);
         }
     }
 

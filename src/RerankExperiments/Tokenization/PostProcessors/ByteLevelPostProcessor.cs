@@ -2,12 +2,20 @@ using RerankExperiments.Tokenization.Loading;
 
 namespace RerankExperiments.Tokenization.PostProcessors;
 
-/// <summary>PLACEHOLDER: to be implemented (issue 3). Loading a tokenizer.json that uses it fails clearly.</summary>
+/// <summary>
+/// <c>{"type":"ByteLevel",...}</c> as a post-processor: adds no tokens and leaves the encodings as they are
+/// (tokenizers' version only trims offsets, which this project does not produce). Type ids stay as they arrive,
+/// A's 0 and B's 1, which is what tokenizers' default processing gives when this processor is used alone.
+/// </summary>
 public sealed class ByteLevelPostProcessor : IPostProcessor
 {
-    public static ByteLevelPostProcessor FromJson(TokenizerJson json) => throw json.Error("ByteLevelPostProcessor is not implemented yet.");
+    public static readonly ByteLevelPostProcessor Instance = new();
 
-    public int AddedTokens(bool isPair) => throw new NotImplementedException();
+    ByteLevelPostProcessor() { }
 
-    public List<TokenSequence> Process(List<TokenSequence> sequences) => throw new NotImplementedException();
+    public static ByteLevelPostProcessor FromJson(TokenizerJson json) => Instance;
+
+    public int AddedTokens(bool isPair) => 0;
+
+    public List<TokenSequence> Process(List<TokenSequence> sequences) => sequences;
 }

@@ -1,11 +1,17 @@
 using RerankExperiments.Tokenization.Loading;
+using RerankExperiments.Tokenization.Text;
 
 namespace RerankExperiments.Tokenization.PreTokenizers;
 
-/// <summary>PLACEHOLDER: to be implemented (issue 3). Loading a tokenizer.json that uses it fails clearly.</summary>
+/// <summary><c>{"type":"WhitespaceSplit"}</c>: splits on Unicode White_Space characters, which are removed.</summary>
 public sealed class WhitespaceSplitPreTokenizer : IPreTokenizer
 {
-    public static WhitespaceSplitPreTokenizer FromJson(TokenizerJson json) => throw json.Error("WhitespaceSplitPreTokenizer is not implemented yet.");
+    public static readonly WhitespaceSplitPreTokenizer Instance = new();
 
-    public void Split(Piece piece, List<Piece> output) => throw new NotImplementedException();
+    WhitespaceSplitPreTokenizer() { }
+
+    public static WhitespaceSplitPreTokenizer FromJson(TokenizerJson json) => Instance;
+
+    public void Split(Piece piece, List<Piece> output) =>
+        SplitDelimiter.Apply(piece, SplitDelimiter.MatchCodePoints(piece.Text, UnicodeClasses.IsWhitespace), SplitDelimiterBehavior.Removed, output);
 }

@@ -33,7 +33,7 @@ public sealed record BertNormalizer(bool CleanText = true, bool HandleChineseCha
             else output.Append(rune.ToString());
         }
         string result = output.ToString();
-        if (StripAccents ?? Lowercase) result = StripAccentsNormalizer.Strip(result);
+        if (StripAccents ?? Lowercase) result = StripAccentsNormalizer.StripForBert(result);
         if (Lowercase) result = LowercaseNormalizer.Lower(result);
         return result;
     }

@@ -76,8 +76,7 @@ public sealed class Tokenizer
         {
             if (segment.Token is { } token)
             {
-                ids.Add(token.Id);
-                if (ids.Count >= stopAt) return ids;
+                if (AddStops(ids, token.Id, stopAt)) return ids;
                 continue;
             }
             string normalized = Normalizer?.Normalize(segment.Text) ?? segment.Text;
@@ -87,8 +86,7 @@ public sealed class Tokenizer
             {
                 if (part.Token is { } normalizedToken)
                 {
-                    ids.Add(normalizedToken.Id);
-                    if (ids.Count >= stopAt) return ids;
+                    if (AddStops(ids, normalizedToken.Id, stopAt)) return ids;
                     continue;
                 }
                 var piece = new Piece(part.Text, segment.Offset == 0 && part.Offset == 0);
@@ -103,6 +101,12 @@ public sealed class Tokenizer
             }
         }
         return ids;
+    }
+
+    static bool AddStops(List<int> ids, int id, int stopAt)
+    {
+        ids.Add(id);
+        return ids.Count >= stopAt;
     }
 
     /// <summary>Encodes one text: model ids, truncated, with special tokens when asked.</summary>

@@ -10,17 +10,7 @@ public sealed record RobertaPostProcessor(int ClsId, int SepId) : IPostProcessor
 
     public int AddedTokens(bool isPair) => isPair ? 4 : 2;
 
-    public List<TokenSequence> Process(List<TokenSequence> sequences)
-    {
-        var first = new TokenSequence([], [], []);
-        first.AppendSpecial(ClsId, 0);
-        first.Append(sequences[0], 0);
-        first.AppendSpecial(SepId, 0);
-        if (sequences.Count == 1) return [first];
-        var second = new TokenSequence([], [], []);
-        second.AppendSpecial(SepId, 0);
-        second.Append(sequences[1], 0);
-        second.AppendSpecial(SepId, 0);
-        return [first, second];
-    }
+    public List<TokenSequence> Process(List<TokenSequence> sequences) => sequences.Count == 1
+        ? [TokenSequence.Wrapped([ClsId], sequences[0], [SepId], 0)]
+        : [TokenSequence.Wrapped([ClsId], sequences[0], [SepId], 0), TokenSequence.Wrapped([SepId], sequences[1], [SepId], 0)];
 }

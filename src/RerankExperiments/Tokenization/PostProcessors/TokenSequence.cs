@@ -28,6 +28,16 @@ public sealed class TokenSequence
         Special.AddRange(other.Special);
     }
 
+    /// <summary>A new sequence: the <paramref name="before"/> specials, <paramref name="inner"/>, the <paramref name="after"/> specials, all of one type id.</summary>
+    public static TokenSequence Wrapped(int[] before, TokenSequence inner, int[] after, int typeId)
+    {
+        var result = new TokenSequence([], [], []);
+        foreach (int id in before) result.AppendSpecial(id, typeId);
+        result.Append(inner, typeId);
+        foreach (int id in after) result.AppendSpecial(id, typeId);
+        return result;
+    }
+
     /// <summary>Appends one special token.</summary>
     public void AppendSpecial(int id, int typeId)
     {

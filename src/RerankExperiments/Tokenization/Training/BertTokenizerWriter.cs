@@ -91,24 +91,18 @@ public static class BertTokenizerWriter
 
     static void WriteTemplate(Utf8JsonWriter json, int cls, int sep)
     {
-        void Special(string id, int type)
+        // A template item: {"SpecialToken": {...}} or {"Sequence": {...}}.
+        void Item(string kind, string id, int type)
         {
             json.WriteStartObject();
-            json.WriteStartObject("SpecialToken");
+            json.WriteStartObject(kind);
             json.WriteString("id", id);
             json.WriteNumber("type_id", type);
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        void Sequence(string id, int type)
-        {
-            json.WriteStartObject();
-            json.WriteStartObject("Sequence");
-            json.WriteString("id", id);
-            json.WriteNumber("type_id", type);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
+        void Special(string id, int type) => Item("SpecialToken", id, type);
+        void Sequence(string id, int type) => Item("Sequence", id, type);
         json.WriteStartObject("post_processor");
         json.WriteString("type", "TemplateProcessing");
         json.WriteStartArray("single");

@@ -14,9 +14,9 @@ public static class TokenizerBenchmarks
 {
     static readonly (string Name, string Folder)[] Families =
     [
-        ("bert-wordpiece", "bert-wordpiece"),
-        ("xlmr-unigram", "xlmr-unigram"),
-        ("modernbert-bpe", "modernbert-bpe"),
+        ("bert-tiny", "bert-tiny"),
+        ("xlmr-tiny", "xlmr-tiny"),
+        ("modernbert-cls-tiny", "modernbert-cls-tiny"),
     ];
 
     public static void Run(string root, TextWriter output)

@@ -2,14 +2,14 @@
 // Reference side of the tokenization benchmark: Hugging Face `tokenizers` 0.23.2 (official node bindings,
 // pinned in tools/hf-tokenizers). Encodes the (query, passage) pairs of bench/tokenizers/bench_pairs.jsonl with
 // truncation longest_first at max_length 512 and special tokens, for the three tokenizer families of
-// tests/RerankExperiments.Tests/fixtures/tokenizers/, and prints one JSON line per tokenizer and thread setting:
+// tests/RerankExperiments.Tests/fixtures/hf/, and prints one JSON line per tokenizer and thread setting:
 //   {"tokenizer": ..., "threads": 1 | "all", "pairs_per_s": x, "method": ..., ...}
 // See bench/tokenizers/README.md.
 //
 // Options:
 //   --seconds S        minimum measured time per measurement (default 3; at least 5 timed passes)
 //   --pairs N          use only the first N pairs of bench_pairs.jsonl (default: all)
-//   --write-pairs      regenerate bench_pairs.jsonl from fixtures/tokenizers/pairs.jsonl and exit
+//   --write-pairs      regenerate bench_pairs.jsonl from fixtures/hf/pairs.jsonl and exit
 //   --verbose          also print every single-thread method's figure (stderr)
 //
 // Thread control: the binding's encodeBatch runs on rayon's global pool, sized from RAYON_NUM_THREADS when the
@@ -25,9 +25,9 @@ import { availableParallelism } from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
-const tokDir = join(repoRoot, 'tests', 'RerankExperiments.Tests', 'fixtures', 'tokenizers');
+const tokDir = join(repoRoot, 'tests', 'RerankExperiments.Tests', 'fixtures', 'hf');
 const pairsFile = join(here, 'bench_pairs.jsonl');
-const FAMILIES = ['bert-wordpiece', 'xlmr-unigram', 'modernbert-bpe'];
+const FAMILIES = ['bert-tiny', 'xlmr-tiny', 'modernbert-cls-tiny'];
 const MAX_LENGTH = 512;
 const N_PAIRS = 1000;
 const QUERY_WORDS = 10;
@@ -56,7 +56,7 @@ function prng(seed) {
 }
 
 // Queries: QUERY_WORDS consecutive words of the corpus; passages: PASSAGE_WORDS consecutive words; both taken at
-// PRNG-chosen offsets of the word stream formed by all queries and passages of fixtures/tokenizers/pairs.jsonl.
+// PRNG-chosen offsets of the word stream formed by all queries and passages of fixtures/hf/pairs.jsonl.
 function makePairs() {
   const corpus = readJsonl(join(tokDir, 'pairs.jsonl'));
   const words = corpus.flatMap((r) => `${r.query} ${r.passage}`.split(/\s+/).filter((w) => w.length > 0));

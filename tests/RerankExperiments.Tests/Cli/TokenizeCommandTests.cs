@@ -8,7 +8,7 @@ namespace RerankExperiments.Tests.Cli;
 
 public sealed class TokenizeCommandTests
 {
-    static readonly string Model = Fixtures.Path("tokenizers", "xlmr-unigram");
+    static readonly string Model = Fixtures.Path("hf", "xlmr-tiny");
 
     static (int Code, List<JsonElement> Lines, string Errors) Run(string input, int? maxLength = null, string strategy = "longest_first", string? tokenizer = null)
     {

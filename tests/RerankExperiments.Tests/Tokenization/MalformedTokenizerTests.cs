@@ -24,7 +24,7 @@ public sealed class MalformedTokenizerTests : IDisposable
     [Fact]
     public void Truncated_json_names_the_position()
     {
-        string whole = File.ReadAllText(Fixtures.Path("tokenizers", "bert-wordpiece", "tokenizer.json"));
+        string whole = File.ReadAllText(Fixtures.Path("hf", "bert-tiny", "tokenizer.json"));
         Assert.Contains("not valid JSON", Rejected(whole[..(whole.Length / 2)]).Message);
     }
 

@@ -7,27 +7,27 @@ namespace RerankExperiments.Tests.Tokenization;
 
 /// <summary>
 /// Token ids identical to transformers 5.17 / tokenizers 0.23 on the golden fixtures (made on the GPU machine by
-/// ../shared/fixtures/make_hf_fixtures.py, copied into fixtures/tokenizers/*): every pair of pairs.jsonl encoded with
-/// truncation at the fixture's max_length, and every passage alone. modernbert-bpe-max200 is the mean-pooling
-/// fixture's tokenizer, whose tokenizer.json carries its own truncation (256) and padding that the call overrides.
+/// ../shared/fixtures/make_hf_fixtures.py, copied into fixtures/hf/*): every pair of pairs.jsonl encoded with
+/// truncation at the fixture's max_length, and every passage alone. modernbert-mean-tiny is the mean-pooling
+/// fixture, whose tokenizer, whose tokenizer.json carries its own truncation (256) and padding that the call overrides.
 /// </summary>
 public sealed class ReferenceEncodingTests
 {
-    public static TheoryData<string> Families() => ["bert-wordpiece", "xlmr-unigram", "modernbert-bpe", "modernbert-bpe-max200"];
+    public static TheoryData<string> Families() => ["bert-tiny", "xlmr-tiny", "modernbert-cls-tiny", "modernbert-mean-tiny"];
 
     static List<(string Query, string Passage)> Pairs() =>
-        File.ReadLines(Fixtures.Path("tokenizers", "pairs.jsonl")).Select(line =>
+        File.ReadLines(Fixtures.Path("hf", "pairs.jsonl")).Select(line =>
         {
             using var row = JsonDocument.Parse(line);
             return (row.RootElement.GetProperty("query").GetString()!, row.RootElement.GetProperty("passage").GetString()!);
         }).ToList();
 
     static List<JsonElement> Expected(string model, string file) =>
-        File.ReadLines(Fixtures.Path("tokenizers", model, file)).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+        File.ReadLines(Fixtures.Path("hf", model, file)).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
 
     static int MaxLength(string model)
     {
-        using var meta = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("tokenizers", model, "expected_meta.json")));
+        using var meta = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("hf", model, "expected_meta.json")));
         return meta.RootElement.GetProperty("max_length").GetInt32();
     }
 
@@ -37,7 +37,7 @@ public sealed class ReferenceEncodingTests
     [MemberData(nameof(Families))]
     public void Pairs_encode_to_the_reference_ids(string model)
     {
-        var tokenizer = TokenizerLoader.Load(Fixtures.Path("tokenizers", model));
+        var tokenizer = TokenizerLoader.Load(Fixtures.Path("hf", model));
         var truncation = new TruncationOptions(MaxLength(model));
         var pairs = Pairs();
         var expected = Expected(model, "expected_tokens.jsonl");
@@ -61,7 +61,7 @@ public sealed class ReferenceEncodingTests
     [MemberData(nameof(Families))]
     public void Single_texts_encode_to_the_reference_ids(string model)
     {
-        var tokenizer = TokenizerLoader.Load(Fixtures.Path("tokenizers", model));
+        var tokenizer = TokenizerLoader.Load(Fixtures.Path("hf", model));
         var truncation = new TruncationOptions(MaxLength(model));
         var pairs = Pairs();
         var expected = Expected(model, "expected_tokens_single.jsonl");

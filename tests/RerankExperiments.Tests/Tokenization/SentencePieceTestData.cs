@@ -53,7 +53,7 @@ static class SentencePieceTestData
 
         public static XlmrTiny Load()
         {
-            string path = Fixtures.Path("tokenizers", "xlmr-unigram", "tokenizer.json");
+            string path = Fixtures.Path("hf", "xlmr-tiny", "tokenizer.json");
             return new XlmrTiny(new TokenizerJson(JsonSerializer.Deserialize<JsonElement>(File.ReadAllText(path)), path, ""));
         }
 

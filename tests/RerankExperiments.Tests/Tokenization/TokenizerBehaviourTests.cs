@@ -69,8 +69,8 @@ public sealed class TokenizerBehaviourTests
     [Fact]
     public void Batch_encoding_on_all_cores_equals_one_by_one()
     {
-        var tokenizer = TokenizerLoader.Load(Fixtures.Path("tokenizers", "bert-wordpiece"));
-        var inputs = File.ReadLines(Fixtures.Path("tokenizers", "pairs.jsonl")).SelectMany(line => Enumerable.Repeat(new TextInput(line[..Math.Min(60, line.Length)], line), 20)).ToList();
+        var tokenizer = TokenizerLoader.Load(Fixtures.Path("hf", "bert-tiny"));
+        var inputs = File.ReadLines(Fixtures.Path("hf", "pairs.jsonl")).SelectMany(line => Enumerable.Repeat(new TextInput(line[..Math.Min(60, line.Length)], line), 20)).ToList();
         var parallel = tokenizer.EncodeBatch(inputs, new TruncationOptions(64), maxDegreeOfParallelism: 4);
         for (int i = 0; i < inputs.Count; i++)
             Assert.Equal(tokenizer.Encode(inputs[i], new TruncationOptions(64)).InputIds, parallel[i].InputIds);

@@ -81,9 +81,9 @@ public sealed class XlmrTinyPipelineTests
     [Fact]
     public void Untruncated_passages_match_the_shared_fixture()
     {
-        var passages = File.ReadLines(Fixtures.Path("tokenizers", "pairs.jsonl"))
+        var passages = File.ReadLines(Fixtures.Path("hf", "pairs.jsonl"))
             .Select(line => JsonSerializer.Deserialize<JsonElement>(line).Str("passage")).ToList();
-        var expected = File.ReadLines(Fixtures.Path("tokenizers", "xlmr-unigram", "expected_tokens_single.jsonl"))
+        var expected = File.ReadLines(Fixtures.Path("hf", "xlmr-tiny", "expected_tokens_single.jsonl"))
             .Select(line => JsonSerializer.Deserialize<JsonElement>(line).Ints("input_ids")).ToList();
         Assert.Equal(passages.Count, expected.Count);
         int compared = 0;

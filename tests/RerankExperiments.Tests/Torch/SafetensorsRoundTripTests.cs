@@ -90,8 +90,8 @@ public sealed class SafetensorsRoundTripTests
     [Fact]
     public void A_file_made_by_the_real_library_loads_to_the_values_an_independent_decoder_reads()
     {
-        string path = Fixtures.Path("hf-bert-tiny", "model.safetensors");
-        using var golden = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("hf-bert-tiny", "model.golden.json")));
+        string path = Fixtures.Path("hf", "bert-tiny", "model.safetensors");
+        using var golden = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("hf", "bert-tiny", "model.golden.json")));
         using var file = SafetensorsFile.Open(path);
         Assert.Equal("pt", file.Metadata["format"]);
         var tensors = golden.RootElement.GetProperty("tensors");

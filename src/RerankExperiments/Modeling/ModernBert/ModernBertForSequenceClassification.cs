@@ -1,0 +1,14 @@
+using static TorchSharp.torch;
+
+namespace RerankExperiments.Modeling.ModernBert;
+
+/// <summary>PLACEHOLDER (issue 4): the architecture is not implemented yet.</summary>
+public sealed class ModernBertForSequenceClassification : SequenceClassificationModel
+{
+    public ModernBertForSequenceClassification(ModelConfig config) : base("ModernBertForSequenceClassification", config) => throw new NotImplementedException("ModernBertForSequenceClassification is not implemented yet.");
+
+    public override bool UsesTokenTypeIds => throw new NotImplementedException();
+    public override int MaxSequenceLength => throw new NotImplementedException();
+    public override bool IsHeadParameter(string name) => throw new NotImplementedException();
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => throw new NotImplementedException();
+}

@@ -6,4 +6,5 @@ using RerankExperiments.Cli.Commands;
 var root = new RootCommand("RerankExperiments: fine-tune cross-encoder rerankers from YAML experiments.");
 root.Subcommands.Add(SmokeCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
+root.Subcommands.Add(ScoreCommand.Create());
 return root.Parse(args).Invoke();

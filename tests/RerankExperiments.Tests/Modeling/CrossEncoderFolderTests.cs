@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using RerankExperiments.Modeling;
+using RerankExperiments.Tests.Support;
+using RerankExperiments.Torch.Safetensors;
+using static TorchSharp.torch;
+
+namespace RerankExperiments.Tests.Modeling;
+
+/// <summary>Saving, reloading, and every broken folder the issue names, each with an error naming file and field or tensor.</summary>
+public sealed class CrossEncoderFolderTests : IDisposable
+{
+    readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    /// <summary>A copy of a fixture model folder to break.</summary>
+    string Copy(string model = "bert-tiny")
+    {
+        string target = Path.Combine(_directory.Path, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(FixtureModels.Directory(model))) File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        return target;
+    }
+
+    static void EditConfig(string folder, Action<JsonObject> edit)
+    {
+        var json = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!;
+        edit(json);
+        File.WriteAllText(Path.Combine(folder, "config.json"), json.ToJsonString());
+    }
+
+    static void RewriteWeights(string folder, Func<string, bool> keep, Func<string, Tensor, Tensor>? change = null)
+    {
+        string path = Path.Combine(folder, "model.safetensors");
+        Dictionary<string, Tensor> tensors;
+        using (var file = SafetensorsFile.Open(path)) tensors = file.ReadAll();
+        var kept = tensors.Where(t => keep(t.Key)).ToDictionary(t => t.Key, t => change?.Invoke(t.Key, t.Value) ?? t.Value);
+        SafetensorsWriter.Write(path, kept, new Dictionary<string, string> { ["format"] = "pt" });
+    }
+
+    [Theory]
+    [InlineData("bert-tiny")]
+    [InlineData("xlmr-tiny")]
+    [InlineData("modernbert-mean-tiny")]
+    public void A_saved_model_reloads_bit_exact_and_scores_the_same(string model)
+    {
+        using var original = CrossEncoder.Load(FixtureModels.Directory(model));
+        string saved = Path.Combine(_directory.Path, "saved");
+        original.Save(saved, new ModelCard(BaseModel: "fixture/" + model, Loss: "bce", Metrics: new Dictionary<string, double> { ["ndcg@10"] = 0.5 }));
+
+        foreach (var file in new[] { "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "README.md" })
+            Assert.True(File.Exists(Path.Combine(saved, file)), file);
+        var config = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(saved, "config.json")))!;
+        Assert.Equal(original.Model.GetType().Name, config["architectures"]![0]!.GetValue<string>());
+        Assert.Equal("torch.nn.modules.activation.Sigmoid", config["sentence_transformers"]!["activation_fn"]!.GetValue<string>());
+        Assert.Single((JsonObject)config["id2label"]!);
+        Assert.Contains("base_model: fixture/" + model, File.ReadAllText(Path.Combine(saved, "README.md")));
+
+        using var reloaded = CrossEncoder.Load(saved);
+        var before = original.Model.state_dict();
+        foreach (var (name, tensor) in reloaded.Model.state_dict())
+            Assert.True(tensor.equal(before[name]).item<bool>(), name);
+        var pairs = FixtureModels.Pairs().Take(8).ToList();
+        Assert.Equal(new Reranker(original).Score(pairs), new Reranker(reloaded).Score(pairs));
+        Assert.Empty(Directory.GetDirectories(_directory.Path, "*.partial"));
+    }
+
+    [Fact]
+    public void Bf16_loading_converts_the_weights_and_stays_close_to_fp32()
+    {
+        using var fp32 = CrossEncoder.Load(FixtureModels.Directory("bert-tiny"));
+        using var bf16 = CrossEncoder.Load(FixtureModels.Directory("bert-tiny"), ScalarType.BFloat16);
+        Assert.All(bf16.Model.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+        var pairs = FixtureModels.Pairs().Take(10).ToList();
+        var a = new Reranker(fp32).Score(pairs);
+        var b = new Reranker(bf16).Score(pairs);
+        for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) < 0.08, $"pair {i}: fp32 {a[i]} bf16 {b[i]}");
+    }
+
+    [Fact]
+    public void A_missing_config_field_is_named()
+    {
+        string folder = Copy();
+        EditConfig(folder, json => json.Remove("hidden_size"));
+        var error = Assert.ThrowsAny<Exception>(() => CrossEncoder.Load(folder));
+        Assert.Contains("config.json", error.Message);
+        Assert.Contains("hidden_size", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_model_type_is_named_with_the_supported_ones()
+    {
+        string folder = Copy();
+        EditConfig(folder, json => json["model_type"] = "gpt2");
+        var error = Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(folder));
+        Assert.Contains("'gpt2'", error.Message);
+        Assert.Contains("modernbert", error.Message);
+        Assert.Contains("config.json", error.Message);
+    }
+
+    [Fact]
+    public void Missing_and_misshaped_tensors_are_named_with_the_file()
+    {
+        string missing = Copy();
+        RewriteWeights(missing, name => name != "bert.encoder.layer.1.attention.self.key.weight");
+        var error = Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(missing));
+        Assert.Contains("model.safetensors", error.Message);
+        Assert.Contains("bert.encoder.layer.1.attention.self.key.weight", error.Message);
+
+        string misshaped = Copy();
+        RewriteWeights(misshaped, _ => true, (name, t) => name == "bert.pooler.dense.bias" ? zeros(7) : t);
+        var shapeError = Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(misshaped));
+        Assert.Contains("bert.pooler.dense.bias", shapeError.Message);
+        Assert.Contains("[7]", shapeError.Message);
+
+        string unexpected = Copy();
+        Dictionary<string, Tensor> all;
+        using (var file = SafetensorsFile.Open(Path.Combine(unexpected, "model.safetensors"))) all = file.ReadAll();
+        all["bert.encoder.layer.9.output.dense.weight"] = zeros(2, 2);
+        SafetensorsWriter.Write(Path.Combine(unexpected, "model.safetensors"), all);
+        Assert.Contains("bert.encoder.layer.9.output.dense.weight", Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(unexpected)).Message);
+    }
+
+    [Fact]
+    public void A_base_checkpoint_loads_with_a_new_head_and_a_bare_encoder_gets_its_prefix()
+    {
+        string baseModel = Copy();
+        RewriteWeights(baseModel, name => !name.StartsWith("classifier.", StringComparison.Ordinal));
+        using (var encoder = CrossEncoder.Load(baseModel))
+            Assert.Equal(["classifier.weight", "classifier.bias"], encoder.NewHeadParameters.Order().Reverse());
+
+        string bare = Copy();
+        Dictionary<string, Tensor> tensors;
+        using (var file = SafetensorsFile.Open(Path.Combine(bare, "model.safetensors"))) tensors = file.ReadAll();
+        SafetensorsWriter.Write(Path.Combine(bare, "model.safetensors"),
+            tensors.Where(t => t.Key.StartsWith("bert.", StringComparison.Ordinal)).ToDictionary(t => t.Key["bert.".Length..], t => t.Value));
+        using var fromBare = CrossEncoder.Load(bare);
+        using var original = CrossEncoder.Load(FixtureModels.Directory("bert-tiny"));
+        Assert.True(fromBare.Model.state_dict()["bert.embeddings.word_embeddings.weight"].equal(original.Model.state_dict()["bert.embeddings.word_embeddings.weight"]).item<bool>());
+    }
+
+    [Fact]
+    public void A_pickle_only_folder_says_how_to_convert_it()
+    {
+        string folder = Copy();
+        File.Move(Path.Combine(folder, "model.safetensors"), Path.Combine(folder, "pytorch_model.bin"));
+        var error = Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(folder));
+        Assert.Contains("pytorch_model.bin", error.Message);
+        Assert.Contains("safe_serialization=True", error.Message);
+    }
+}

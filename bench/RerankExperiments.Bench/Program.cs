@@ -4,6 +4,7 @@ using TorchSharp;
 // One command per suite, one table each:
 //   dotnet run -c Release --project bench/RerankExperiments.Bench               (foundation)
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- tokenizers
+//   dotnet run -c Release --project bench/RerankExperiments.Bench -- scoring
 string suite = args.Length > 0 ? args[0] : "foundation";
 string root = FindRepositoryRoot();
 Console.WriteLine($"# RerankExperiments {suite} benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -19,8 +20,11 @@ switch (suite)
     case "tokenizers":
         TokenizerBenchmarks.Run(root, Console.Out);
         break;
+    case "scoring":
+        ScoringBenchmarks.Run(root, Console.Out);
+        break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}': foundation or tokenizers.");
+        Console.Error.WriteLine($"Unknown suite '{suite}': foundation, tokenizers or scoring.");
         return 2;
 }
 Console.WriteLine($"| peak resident memory of the benchmark process | {Measurement.PeakResidentMiB():F0} | MiB |");

@@ -21,6 +21,19 @@ public sealed class ModelConfig
     /// <summary>The whole object.</summary>
     public JsonObject Json { get; }
 
+    /// <summary>
+    /// A config built in code (training from scratch): model_type plus the given fields, with one output label
+    /// unless the fields say otherwise. Fields the architecture reads and that are absent take its defaults.
+    /// </summary>
+    public static ModelConfig FromFields(string modelType, IReadOnlyDictionary<string, object> fields)
+    {
+        var json = new JsonObject { ["model_type"] = modelType };
+        foreach (var (name, value) in fields) json[name] = JsonValue.Create(value);
+        if (json["id2label"] is null && json["num_labels"] is null)
+            json["id2label"] = new JsonObject { ["0"] = "LABEL_0" };
+        return new ModelConfig(json, $"{modelType} config built in code");
+    }
+
     /// <summary>Reads config.json.</summary>
     public static ModelConfig Load(string path)
     {

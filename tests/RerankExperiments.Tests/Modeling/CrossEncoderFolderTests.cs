@@ -78,6 +78,48 @@ public sealed class CrossEncoderFolderTests : IDisposable
     }
 
     [Fact]
+    public void Sharded_and_half_precision_checkpoints_load_into_the_requested_dtype()
+    {
+        using var original = CrossEncoder.Load(FixtureModels.Directory("bert-tiny"));
+        string sharded = Copy();
+        Dictionary<string, Tensor> tensors;
+        using (var file = SafetensorsFile.Open(Path.Combine(sharded, "model.safetensors"))) tensors = file.ReadAll();
+        File.Delete(Path.Combine(sharded, "model.safetensors"));
+        SafetensorsCheckpoint.Save(sharded, tensors.ToList(), maxShardBytes: 100_000);
+        Assert.True(File.Exists(Path.Combine(sharded, SafetensorsCheckpoint.IndexFileName)));
+        using (var fromShards = CrossEncoder.Load(sharded))
+            foreach (var (name, tensor) in fromShards.Model.state_dict())
+                Assert.True(tensor.equal(original.Model.state_dict()[name]).item<bool>(), name);
+
+        string half = Copy();
+        SafetensorsWriter.Write(Path.Combine(half, "model.safetensors"), tensors.ToDictionary(t => t.Key, t => t.Value.to(ScalarType.Float16)));
+        using var fromHalf = CrossEncoder.Load(half);
+        foreach (var (name, tensor) in fromHalf.Model.state_dict())
+        {
+            Assert.Equal(ScalarType.Float32, tensor.dtype);
+            Assert.True(tensor.equal(tensors[name].to(ScalarType.Float16).to(ScalarType.Float32)).item<bool>(), name);
+        }
+    }
+
+    [Fact]
+    public void A_random_model_from_fields_saves_a_folder_that_loads()
+    {
+        var config = ModelConfig.FromFields("bert", new Dictionary<string, object>
+        {
+            ["vocab_size"] = 3000, ["hidden_size"] = 32, ["num_hidden_layers"] = 2, ["num_attention_heads"] = 4, ["intermediate_size"] = 64,
+            ["max_position_embeddings"] = 128, ["type_vocab_size"] = 2, ["hidden_act"] = "gelu", ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0,
+            ["initializer_range"] = 0.02,
+        });
+        var tokenizer = RerankExperiments.Tokenization.Loading.TokenizerLoader.Load(FixtureModels.Directory("bert-tiny"));
+        using var model = CrossEncoder.Create(config, tokenizer, FixtureModels.Directory("bert-tiny"));
+        string saved = Path.Combine(_directory.Path, "scratch");
+        model.Save(saved);
+        using var reloaded = CrossEncoder.Load(saved);
+        var pairs = FixtureModels.Pairs().Take(4).ToList();
+        Assert.Equal(new Reranker(model).Score(pairs), new Reranker(reloaded).Score(pairs));
+    }
+
+    [Fact]
     public void A_missing_config_field_is_named()
     {
         string folder = Copy();

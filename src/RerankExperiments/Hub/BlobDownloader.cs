@@ -34,6 +34,7 @@ internal static class BlobDownloader
             // A partial file that already holds every byte (the process died before the rename) needs no request.
             if (have == 0 || have != metadata.Size)
                 have = await FetchRemainderAsync(transport, metadata, file, have, displayName, cancellationToken).ConfigureAwait(false);
+            // The finished file is hashed rather than the stream, so bytes kept from earlier attempts are checked too.
             if (hash is not null)
             {
                 file.Position = 0;

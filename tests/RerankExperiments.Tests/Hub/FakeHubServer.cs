@@ -117,14 +117,14 @@ internal sealed class FakeHubServer : IDisposable
         var response = context.Response;
         if (Interlocked.Decrement(ref _failures) >= 0)
         {
-            await FinishAsync(response, HttpStatusCode.ServiceUnavailable);
+            Finish(response, HttpStatusCode.ServiceUnavailable);
             return;
         }
         Interlocked.Exchange(ref _failures, 0);
         if (RequiredToken is { } token && context.Request.Headers["Authorization"] != $"Bearer {token}")
         {
             response.Headers["X-Error-Code"] = "GatedRepo";
-            await FinishAsync(response, HttpStatusCode.Unauthorized);
+            Finish(response, HttpStatusCode.Unauthorized);
             return;
         }
 
@@ -137,7 +137,7 @@ internal sealed class FakeHubServer : IDisposable
         var resolve = path.IndexOf("/resolve/", StringComparison.Ordinal);
         if (resolve < 0)
         {
-            await FinishAsync(response, HttpStatusCode.NotFound);
+            Finish(response, HttpStatusCode.NotFound);
             return;
         }
         var repoId = path[1..resolve];
@@ -147,20 +147,20 @@ internal sealed class FakeHubServer : IDisposable
         if (!_repos.TryGetValue(repoId, out var repo))
         {
             response.Headers["X-Error-Code"] = "RepositoryNotFound";
-            await FinishAsync(response, HttpStatusCode.NotFound);
+            Finish(response, HttpStatusCode.NotFound);
             return;
         }
         if (repo.ResolveRevision(revision) is not { } commit)
         {
             response.Headers["X-Error-Code"] = "RevisionNotFound";
-            await FinishAsync(response, HttpStatusCode.NotFound);
+            Finish(response, HttpStatusCode.NotFound);
             return;
         }
         response.Headers["X-Repo-Commit"] = commit;
         if (!repo.Files(commit).TryGetValue(filename, out var file))
         {
             response.Headers["X-Error-Code"] = "EntryNotFound";
-            await FinishAsync(response, HttpStatusCode.NotFound);
+            Finish(response, HttpStatusCode.NotFound);
             return;
         }
         if (file.Lfs)
@@ -170,7 +170,7 @@ internal sealed class FakeHubServer : IDisposable
             response.Headers["X-Linked-Etag"] = $"\"{file.Sha256}\"";
             response.Headers["X-Linked-Size"] = file.Content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
             response.RedirectLocation = $"http://127.0.0.1:{CdnPort}/cdn/{file.Sha256}";
-            await FinishAsync(response, HttpStatusCode.Found);
+            Finish(response, HttpStatusCode.Found);
             return;
         }
         response.Headers["ETag"] = $"\"{file.GitSha1}\"";
@@ -182,7 +182,7 @@ internal sealed class FakeHubServer : IDisposable
         var sha = (context.Request.RawUrl ?? "").Split('/').Last();
         if (!_cdnBlobs.TryGetValue(sha, out var content))
         {
-            await FinishAsync(context.Response, HttpStatusCode.NotFound);
+            Finish(context.Response, HttpStatusCode.NotFound);
             return;
         }
         if (CorruptLfs)
@@ -200,7 +200,7 @@ internal sealed class FakeHubServer : IDisposable
         var revision = marker < 0 ? "main" : Uri.UnescapeDataString(rest[(marker + "/revision/".Length)..]);
         if (!_repos.TryGetValue(repoId, out var repo) || repo.ResolveRevision(revision) is not { } commit)
         {
-            await FinishAsync(context.Response, HttpStatusCode.NotFound);
+            Finish(context.Response, HttpStatusCode.NotFound);
             return;
         }
         var listing = new { sha = commit, siblings = repo.Files(commit).Keys.Select(name => new { rfilename = name }) };
@@ -219,7 +219,7 @@ internal sealed class FakeHubServer : IDisposable
             if (start >= content.Length)
             {
                 response.Headers["Content-Range"] = $"bytes */{content.Length}";
-                await FinishAsync(response, HttpStatusCode.RequestedRangeNotSatisfiable);
+                Finish(response, HttpStatusCode.RequestedRangeNotSatisfiable);
                 return;
             }
             response.StatusCode = (int)HttpStatusCode.PartialContent;
@@ -243,11 +243,10 @@ internal sealed class FakeHubServer : IDisposable
         response.Close();
     }
 
-    private static Task FinishAsync(HttpListenerResponse response, HttpStatusCode status)
+    private static void Finish(HttpListenerResponse response, HttpStatusCode status)
     {
         response.StatusCode = (int)status;
         response.ContentLength64 = 0;
         response.Close();
-        return Task.CompletedTask;
     }
 }

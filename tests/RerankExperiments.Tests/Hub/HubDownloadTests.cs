@@ -236,4 +236,32 @@ public sealed class HubDownloadTests : IDisposable
         Assert.Equal("/datasets/org/data/resolve/main/train.jsonl", Assert.Single(_bed.Server.Requests).Path);
         Assert.Equal("datasets--org--data", new HubRepo("org/data", RepoType.Dataset).FolderName);
     }
+
+    [Fact]
+    public async Task Concurrent_downloads_of_one_blob_fetch_it_once()
+    {
+        var weights = FakeFile.Large("model.safetensors", 400_000);
+        _bed.Server.AddRepo("org/tiny").Commit("main", weights);
+        var client = _bed.Client();
+
+        var paths = await Task.WhenAll(
+            client.DownloadFileAsync("org/tiny", "model.safetensors"),
+            _bed.Client().DownloadFileAsync("org/tiny", "model.safetensors"));
+
+        Assert.Equal(paths[0], paths[1]);
+        Assert.Equal(weights.Content, File.ReadAllBytes(paths[0]));
+        Assert.Single(_bed.Server.Requests, request => request.Host == "cdn");
+    }
+
+    [Fact]
+    public async Task Cancellation_is_not_retried_or_wrapped()
+    {
+        _bed.Server.AddRepo("org/tiny").Commit("main", FakeFile.Text("config.json", "{}"));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => _bed.Client().DownloadFileAsync("org/tiny", "config.json", cancellationToken: cancelled.Token));
+        Assert.Empty(_bed.Server.Requests);
+    }
 }

@@ -76,11 +76,9 @@ internal sealed class HubTransport : IDisposable
             {
                 failure = e;
             }
+            // Still failing after the retries, an overloaded Hub is treated like an unreachable one (callers may use the cache).
             if (number >= _options.MaxAttempts)
-            {
-                var kind = failure is TransientHubFailure ? HubErrorKind.Protocol : HubErrorKind.Network;
-                throw new HubException(kind, $"request to {url} failed after {number} attempt(s): {Describe(failure)}", failure);
-            }
+                throw new HubException(HubErrorKind.Network, $"request to {url} failed after {number} attempt(s): {Describe(failure)}", failure);
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
         }

@@ -181,6 +181,24 @@ public sealed class BertFamilyModelTests
         Assert.Equal(matter, Math.Abs(withZeros - withTypes) > 1e-3);
     }
 
+    [Theory]
+    [InlineData("bert-tiny")]
+    [InlineData("xlmr-tiny")]
+    public void Forward_outside_a_dispose_scope_leaves_only_its_result(string name)
+    {
+        using var model = ModelFactory.Create(FixtureConfig(name));
+        model.eval();
+        using var noGrad = no_grad();
+        using var ids = tensor(new long[] { 2, 40, 50, 3, 60, 70, 3, 2, 9, 10, 3, 0, 0, 0 }, [2, 7]);
+        using var mask = ids.ne(0).to(ScalarType.Int64);
+        using var types = zeros_like(ids);
+        model.forward(ids, mask, types).Dispose(); // warm-up: lazily created wrappers are not the forward's
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var logits = model.forward(ids, mask, types))
+            Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
     [Fact]
     public void Wrong_input_shapes_are_exceptions_not_crashes()
     {

@@ -67,7 +67,7 @@ public sealed class Reranker(CrossEncoder encoder, RerankerOptions? options = nu
         {
             var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start)).ToArray();
             using var scope = NewDisposeScope();
-            var (ids, mask, types) = Collate(batch.Select(i => encoded[i]).ToList(), padId, device);
+            var (ids, mask, types) = Collate(batch.Select(i => encoded[i]).ToList(), padId, device, Encoder.Tokenizer.ReturnsTokenTypeIds);
             using var logits = Encoder.Model.forward(ids, mask, types).to(ScalarType.Float32).cpu();
             float[] flat = logits.data<float>().ToArray();
             int labels = (int)logits.shape[1];
@@ -76,8 +76,11 @@ public sealed class Reranker(CrossEncoder encoder, RerankerOptions? options = nu
         return results;
     }
 
-    /// <summary>Right-padded int64 tensors [batch, longest] of ids, attention mask and token type ids.</summary>
-    public static (Tensor Ids, Tensor Mask, Tensor Types) Collate(IReadOnlyList<EncodedText> batch, int padId, Device device)
+    /// <summary>
+    /// Right-padded int64 tensors [batch, longest] of ids, attention mask and token type ids (all zero when the
+    /// model's tokenizer does not hand token types to the model, as transformers would not).
+    /// </summary>
+    public static (Tensor Ids, Tensor Mask, Tensor Types) Collate(IReadOnlyList<EncodedText> batch, int padId, Device device, bool withTokenTypes = true)
     {
         int length = batch.Max(e => e.Length);
         var ids = new long[batch.Count * length];
@@ -91,7 +94,7 @@ public sealed class Reranker(CrossEncoder encoder, RerankerOptions? options = nu
             {
                 ids[row * length + i] = e.InputIds[i];
                 mask[row * length + i] = e.AttentionMask[i];
-                types[row * length + i] = e.TokenTypeIds[i];
+                if (withTokenTypes) types[row * length + i] = e.TokenTypeIds[i];
             }
         }
         long[] shape = [batch.Count, length];

@@ -21,8 +21,9 @@ public sealed class Tokenizer
 
     public Tokenizer(ITokenizerModel model, INormalizer? normalizer = null, IPreTokenizer? preTokenizer = null,
         IPostProcessor? postProcessor = null, IDecoder? decoder = null, IReadOnlyList<AddedToken>? addedTokens = null,
-        TruncationOptions? truncation = null, int? padId = null, int? modelMaxLength = null)
+        TruncationOptions? truncation = null, int? padId = null, int? modelMaxLength = null, bool returnsTokenTypeIds = true)
     {
+        ReturnsTokenTypeIds = returnsTokenTypeIds;
         Model = model;
         Normalizer = normalizer;
         PreTokenizer = preTokenizer;
@@ -50,6 +51,13 @@ public sealed class Tokenizer
 
     /// <summary>The padding id (tokenizer.json padding, or the pad token of tokenizer_config.json).</summary>
     public int? PadId { get; }
+
+    /// <summary>
+    /// Whether transformers' tokenizer for this folder hands token_type_ids to the model (its model_input_names).
+    /// When it does not, a model sees all-zero token types, whatever the post-processor assigned — which matters
+    /// for BERT, whose token type embedding then differs for the passage.
+    /// </summary>
+    public bool ReturnsTokenTypeIds { get; }
 
     /// <summary>tokenizer_config.json's model_max_length, when it is a real limit.</summary>
     public int? ModelMaxLength { get; }

@@ -59,7 +59,7 @@ public sealed class CrossEncoderFolderTests : IDisposable
         using var reloaded = CrossEncoder.Load(saved);
         var before = original.Model.state_dict();
         foreach (var (name, tensor) in reloaded.Model.state_dict())
-            Assert.True(tensor.equal(before[name]).item<bool>(), name);
+            Assert.True(tensor.eq(before[name]).all().item<bool>(), name);
         var pairs = FixtureModels.Pairs().Take(8).ToList();
         Assert.Equal(new Reranker(original).Score(pairs), new Reranker(reloaded).Score(pairs));
         Assert.Empty(Directory.GetDirectories(_directory.Path, "*.partial"));
@@ -89,7 +89,7 @@ public sealed class CrossEncoderFolderTests : IDisposable
         Assert.True(File.Exists(Path.Combine(sharded, SafetensorsCheckpoint.IndexFileName)));
         using (var fromShards = CrossEncoder.Load(sharded))
             foreach (var (name, tensor) in fromShards.Model.state_dict())
-                Assert.True(tensor.equal(original.Model.state_dict()[name]).item<bool>(), name);
+                Assert.True(tensor.eq(original.Model.state_dict()[name]).all().item<bool>(), name);
 
         string half = Copy();
         SafetensorsWriter.Write(Path.Combine(half, "model.safetensors"), tensors.ToDictionary(t => t.Key, t => t.Value.to(ScalarType.Float16)));
@@ -97,7 +97,7 @@ public sealed class CrossEncoderFolderTests : IDisposable
         foreach (var (name, tensor) in fromHalf.Model.state_dict())
         {
             Assert.Equal(ScalarType.Float32, tensor.dtype);
-            Assert.True(tensor.equal(tensors[name].to(ScalarType.Float16).to(ScalarType.Float32)).item<bool>(), name);
+            Assert.True(tensor.eq(tensors[name].to(ScalarType.Float16).to(ScalarType.Float32)).all().item<bool>(), name);
         }
     }
 
@@ -120,13 +120,21 @@ public sealed class CrossEncoderFolderTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_config_field_is_named()
+    public void Missing_config_fields_are_named_or_show_up_as_the_tensors_they_misshape()
     {
         string folder = Copy();
-        EditConfig(folder, json => json.Remove("hidden_size"));
-        var error = Assert.ThrowsAny<Exception>(() => CrossEncoder.Load(folder));
+        EditConfig(folder, json => json.Remove("model_type"));
+        var error = Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(folder));
         Assert.Contains("config.json", error.Message);
-        Assert.Contains("hidden_size", error.Message);
+        Assert.Contains("model_type", error.Message);
+
+        // Like transformers, a missing size takes the architecture's default (hidden_size 768), so the weights no
+        // longer fit: the error names the weights file and the tensors.
+        string sized = Copy();
+        EditConfig(sized, json => json.Remove("hidden_size"));
+        var shapes = Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(sized));
+        Assert.Contains("model.safetensors", shapes.Message);
+        Assert.Contains("bert.embeddings.word_embeddings.weight: module has [3000, 768], source has [3000, 48]", shapes.Message);
     }
 
     [Fact]
@@ -178,7 +186,7 @@ public sealed class CrossEncoderFolderTests : IDisposable
             tensors.Where(t => t.Key.StartsWith("bert.", StringComparison.Ordinal)).ToDictionary(t => t.Key["bert.".Length..], t => t.Value));
         using var fromBare = CrossEncoder.Load(bare);
         using var original = CrossEncoder.Load(FixtureModels.Directory("bert-tiny"));
-        Assert.True(fromBare.Model.state_dict()["bert.embeddings.word_embeddings.weight"].equal(original.Model.state_dict()["bert.embeddings.word_embeddings.weight"]).item<bool>());
+        Assert.True(fromBare.Model.state_dict()["bert.embeddings.word_embeddings.weight"].eq(original.Model.state_dict()["bert.embeddings.word_embeddings.weight"]).all().item<bool>());
     }
 
     [Fact]

@@ -57,7 +57,8 @@ public static class TokenizerLoader
         var config = ReadConfig(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ConfigFileName));
         if (padId is null && config.PadToken is { } padToken)
             padId = addedTokens.FirstOrDefault(a => a.Content == padToken)?.Id ?? model.TokenToId(padToken);
-        return new Tokenizer(model, normalizer, preTokenizer, postProcessor, decoder, addedTokens, truncation, padId, config.ModelMaxLength);
+        return new Tokenizer(model, normalizer, preTokenizer, postProcessor, decoder, addedTokens, truncation, padId, config.ModelMaxLength,
+            config.ReturnsTokenTypeIds ?? true);
     }
 
     /// <summary>
@@ -83,14 +84,36 @@ public static class TokenizerLoader
             .Where(vocabulary.ContainsKey).Select(s => new AddedToken(vocabulary[s], s)).ToList();
         return new Tokenizer(new WordPieceModel(vocabulary), new BertNormalizer(Lowercase: config.DoLowerCase ?? true, StripAccents: config.StripAccents),
             new BertPreTokenizer(), new BertPostProcessor(cls, sep), new WordPieceDecoder(), specials,
-            padId: vocabulary.TryGetValue(config.PadToken ?? "[PAD]", out int pad) ? pad : null, modelMaxLength: config.ModelMaxLength);
+            padId: vocabulary.TryGetValue(config.PadToken ?? "[PAD]", out int pad) ? pad : null, modelMaxLength: config.ModelMaxLength,
+            returnsTokenTypeIds: config.ReturnsTokenTypeIds ?? true);
     }
 
-    sealed record TokenizerConfig(int? ModelMaxLength, string? PadToken, bool? DoLowerCase, bool? StripAccents);
+    sealed record TokenizerConfig(int? ModelMaxLength, string? PadToken, bool? DoLowerCase, bool? StripAccents, bool? ReturnsTokenTypeIds);
+
+    /// <summary>transformers tokenizer classes whose model_input_names include token_type_ids.</summary>
+    static readonly HashSet<string> ClassesWithTokenTypes = new(StringComparer.Ordinal)
+    {
+        "BertTokenizer", "BertTokenizerFast", "BertJapaneseTokenizer", "ElectraTokenizer", "ElectraTokenizerFast",
+        "DebertaTokenizer", "DebertaTokenizerFast", "DebertaV2Tokenizer", "DebertaV2TokenizerFast", "ConvBertTokenizer",
+        "ConvBertTokenizerFast", "MobileBertTokenizer", "MobileBertTokenizerFast", "SqueezeBertTokenizer",
+        "SqueezeBertTokenizerFast", "FunnelTokenizer", "FunnelTokenizerFast", "LayoutLMTokenizer", "LayoutLMTokenizerFast",
+    };
+
+    /// <summary>
+    /// What transformers v5 hands the model: model_input_names when the config lists them; otherwise by tokenizer
+    /// class (BERT-like classes add token_type_ids; XLM-R, RoBERTa and the generic TokenizersBackend do not).
+    /// Null without a tokenizer_config.json (the tokenizers library itself always produces them).
+    /// </summary>
+    static bool? ReturnsTokenTypes(TokenizerJson root)
+    {
+        if (root.Optional("model_input_names") is { } names) return names.Items().Any(n => n.AsString() == "token_type_ids");
+        string? tokenizerClass = root.OptionalString("tokenizer_class");
+        return tokenizerClass is null ? null : ClassesWithTokenTypes.Contains(tokenizerClass);
+    }
 
     static TokenizerConfig ReadConfig(string path)
     {
-        if (!File.Exists(path)) return new TokenizerConfig(null, null, null, null);
+        if (!File.Exists(path)) return new TokenizerConfig(null, null, null, null, null);
         using var document = Parse(path);
         var root = new TokenizerJson(document.RootElement, path, "");
         if (root.Kind != JsonValueKind.Object) throw root.Error("the file is not a JSON object.");
@@ -100,7 +123,7 @@ public static class TokenizerLoader
         string? pad = root.Optional("pad_token") is { } p ? p.Kind == JsonValueKind.Object ? p.String("content") : p.AsString() : null;
         bool? lower = root.Optional("do_lower_case")?.AsBool();
         bool? strip = root.Optional("strip_accents")?.AsBool();
-        return new TokenizerConfig(maxLength, pad, lower, strip);
+        return new TokenizerConfig(maxLength, pad, lower, strip, ReturnsTokenTypes(root));
     }
 
     static JsonDocument Parse(string path)

@@ -145,6 +145,23 @@ public sealed class ModernBertParityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Forward_leaves_no_tensors_but_its_result()
+    {
+        const string model = "modernbert-mean-tiny";
+        var encoding = Encode(model)[0];
+        using var network = Load(model);
+        using var noGrad = no_grad();
+        using var ids = tensor(encoding.InputIds.Select(i => (long)i).ToArray(), [1, encoding.Length]);
+        using var mask = ones_like(ids);
+        using var types = zeros_like(ids);
+        network.forward(ids, mask, types).Dispose();
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var logits = network.forward(ids, mask, types))
+            Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void The_local_window_changes_the_scores()
     {
         const string model = "modernbert-cls-tiny";

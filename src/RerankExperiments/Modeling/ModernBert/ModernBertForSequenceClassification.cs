@@ -121,8 +121,9 @@ public sealed record ModernBertSettings
             MlpDropout = Probability("mlp_dropout"),
             ClassifierDropout = Probability("classifier_dropout"),
             InitializerRange = PositiveNumber(config, "initializer_range", 0.02),
-            // transformers treats a missing (null) cutoff as 3 standard deviations.
-            InitializerCutoffFactor = PositiveNumber(config, "initializer_cutoff_factor", 3.0),
+            // transformers' default is 2; an explicit null means 3 standard deviations.
+            InitializerCutoffFactor = config.Json.ContainsKey("initializer_cutoff_factor") && config.Json["initializer_cutoff_factor"] is null
+                ? 3.0 : PositiveNumber(config, "initializer_cutoff_factor", 2.0),
         };
     }
 

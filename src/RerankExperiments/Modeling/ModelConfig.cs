@@ -81,7 +81,10 @@ public sealed class ModelConfig
         node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<int>(out int v) ? v
         : node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<double>(out double d) && d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue ? (int)d : null, "an integer");
 
-    public double? OptionalDouble(string name) => Read<double?>(name, node => node.GetValueKind() == JsonValueKind.Number ? node.GetValue<double>() : null, "a number");
+    public double? OptionalDouble(string name) => Read<double?>(name, node =>
+        node.GetValueKind() != JsonValueKind.Number ? null
+        // A value built in code keeps its CLR type (int, long, float…); one parsed from a file is a JsonElement.
+        : node.AsValue().TryGetValue(out double d) ? d : double.Parse(node.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture), "a number");
 
     public bool? OptionalBool(string name) => Read<bool?>(name, node => node.GetValueKind() switch
     {

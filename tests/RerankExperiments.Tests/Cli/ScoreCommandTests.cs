@@ -13,7 +13,9 @@ public sealed class ScoreCommandTests : IDisposable
 
     [Theory]
     [InlineData("bert-tiny")]
+    [InlineData("xlmr-tiny")]
     [InlineData("modernbert-cls-tiny")]
+    [InlineData("modernbert-mean-tiny")]
     public void Scores_every_line_in_order_with_the_default_activation(string model)
     {
         string input = _directory.File("pairs.jsonl"), output = _directory.File("scores.jsonl");
@@ -40,7 +42,9 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.Equal(2, ScoreCommand.Run(FixtureModels.Directory("bert-tiny"), input, null, 8, null, null, "cpu", "fp32", errors));
         Assert.Contains($"{input}:2", errors.ToString());
         errors = new StringWriter();
-        Assert.Equal(2, ScoreCommand.Run(_directory.File("nope"), input, null, 8, null, null, "cpu", "fp32", errors));
+        string good = _directory.File("good.jsonl");
+        File.WriteAllLines(good, ["{\"query\": \"q\", \"passage\": \"p\"}"]);
+        Assert.Equal(2, ScoreCommand.Run(_directory.File("nope"), good, null, 8, null, null, "cpu", "fp32", errors));
         Assert.Contains("nope", errors.ToString());
         Assert.Equal(2, ScoreCommand.Run(FixtureModels.Directory("bert-tiny"), input, null, 8, null, "softmax", "cpu", "fp32", new StringWriter()));
     }

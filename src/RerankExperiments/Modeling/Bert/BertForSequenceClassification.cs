@@ -157,34 +157,38 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     }
 }
 
-/// <summary>The residual block after attention (post-LN): LayerNorm(dropout(a·Woᵀ + bo) + x).</summary>
-internal sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
+/// <summary>
+/// A post-LN residual block: LayerNorm(dropout(h·Wᵀ + b) + x), from h of width <c>inputSize</c> back to the hidden
+/// size. transformers has two classes of this shape (BertSelfOutput after attention, BertOutput after the
+/// feed-forward); their parameters are named alike (dense, LayerNorm), so one class serves both.
+/// </summary>
+internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly Linear dense;
     readonly LayerNorm LayerNorm;
     readonly Dropout dropout;
 
-    public BertSelfOutput(BertEncoderConfig config) : base("BertSelfOutput")
+    public BertResidualOutput(int inputSize, BertEncoderConfig config) : base("BertResidualOutput")
     {
-        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        dense = nn.Linear(inputSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor attended, Tensor input) => LayerNorm.forward(dropout.forward(dense.forward(attended)) + input);
+    public override Tensor forward(Tensor transformed, Tensor input) => LayerNorm.forward(dropout.forward(dense.forward(transformed)) + input);
 }
 
 /// <summary>Self-attention with its residual block: the `attention` of a layer (names `self` and `output`).</summary>
 internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly BertSelfAttention self;
-    readonly BertSelfOutput output;
+    readonly BertResidualOutput output;
 
     public BertAttention(BertEncoderConfig config) : base("BertAttention")
     {
         self = new BertSelfAttention(config);
-        output = new BertSelfOutput(config);
+        output = new BertResidualOutput(config.HiddenSize, config);
         RegisterComponents();
     }
 
@@ -220,36 +224,18 @@ internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden) => _act(dense.forward(hidden));
 }
 
-/// <summary>The residual block after the feed-forward (post-LN): LayerNorm(dropout(h·W2ᵀ + b2) + x).</summary>
-internal sealed class BertOutput : nn.Module<Tensor, Tensor, Tensor>
-{
-    readonly Linear dense;
-    readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
-
-    public BertOutput(BertEncoderConfig config) : base("BertOutput")
-    {
-        dense = nn.Linear(config.IntermediateSize, config.HiddenSize);
-        LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor expanded, Tensor input) => LayerNorm.forward(dropout.forward(dense.forward(expanded)) + input);
-}
-
 /// <summary>One encoder layer: x = attention block(x), then x = feed-forward block(x).</summary>
 internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly BertAttention attention;
     readonly BertIntermediate intermediate;
-    readonly BertOutput output;
+    readonly BertResidualOutput output;
 
     public BertLayer(BertEncoderConfig config) : base("BertLayer")
     {
         attention = new BertAttention(config);
         intermediate = new BertIntermediate(config);
-        output = new BertOutput(config);
+        output = new BertResidualOutput(config.IntermediateSize, config);
         RegisterComponents();
     }
 

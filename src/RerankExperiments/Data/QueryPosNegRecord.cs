@@ -9,4 +9,13 @@ public sealed record QueryPosNegRecord(
     IReadOnlyList<string> Positives,
     IReadOnlyList<string> Negatives,
     IReadOnlyList<float>? PositiveScores = null,
-    IReadOnlyList<float>? NegativeScores = null);
+    IReadOnlyList<float>? NegativeScores = null)
+{
+    /// <summary>
+    /// The record as one example: positives (label 1) then negatives (label 0), teacher scores alongside when both
+    /// lists have them. The trainer's group sampling (train_group_size) draws its groups from this.
+    /// </summary>
+    public RankingExample ToExample() => new(Query, [.. Positives, .. Negatives],
+        [.. Enumerable.Repeat(1f, Positives.Count), .. Enumerable.Repeat(0f, Negatives.Count)],
+        PositiveScores is not null && NegativeScores is not null ? [.. PositiveScores, .. NegativeScores] : null);
+}

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using RerankExperiments.Data;
 using RerankExperiments.Tests.Support;
-using RerankExperiments.Torch.Randomness;
 
 namespace RerankExperiments.Tests.Data;
 
@@ -65,23 +64,12 @@ public sealed class QueryPosNegJsonlTests : IDisposable
     }
 
     [Fact]
-    public void Groups_put_a_positive_first_and_draw_distinct_negatives_repeating_only_when_short()
+    public void A_record_becomes_one_example_positives_first_with_teacher_scores()
     {
-        var record = new QueryPosNegRecord("q", ["p1", "p2"], ["n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9"], [9f, 8f], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        var random = new DeterministicRandom(7);
-        for (int i = 0; i < 50; i++)
-        {
-            var group = GroupSampler.Sample(record, 8, random);
-            Assert.Contains(group.Passages[0], record.Positives);
-            Assert.Equal(7, group.Passages.Skip(1).Distinct().Count());
-            Assert.Equal([1f, 0, 0, 0, 0, 0, 0, 0], group.Labels);
-            Assert.Equal(record.NegativeScores![int.Parse(group.Passages[3][1..]) - 1], group.TeacherScores![3]);
-        }
-        var few = new QueryPosNegRecord("q", ["p"], ["a", "b", "c"]);
-        var counts = GroupSampler.Sample(few, 8, new DeterministicRandom(1)).Passages.Skip(1).GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
-        Assert.Equal(7, counts.Values.Sum());
-        Assert.All(counts.Values, c => Assert.InRange(c, 1, 3)); // ⌈7/3⌉ = 3 copies at most
-        Assert.Equal(GroupSampler.Sample(record, 4, new DeterministicRandom(3)).Passages, GroupSampler.Sample(record, 4, new DeterministicRandom(3)).Passages);
-        Assert.Throws<ArgumentException>(() => GroupSampler.Sample(new QueryPosNegRecord("q", ["p"], []), 4, random));
+        var example = new QueryPosNegRecord("q", ["p1", "p2"], ["n1"], [3f, 2f], [1f]).ToExample();
+        Assert.Equal(["p1", "p2", "n1"], example.Passages);
+        Assert.Equal([1f, 1f, 0f], example.Labels);
+        Assert.Equal([3f, 2f, 1f], example.TeacherScores);
+        Assert.Null(new QueryPosNegRecord("q", ["p"], ["n"], [1f]).ToExample().TeacherScores);
     }
 }

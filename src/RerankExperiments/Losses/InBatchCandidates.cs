@@ -59,7 +59,7 @@ internal sealed class InBatchCandidates
         if (logits.shape.Length != 1 || logits.shape[0] != Pairs.Count)
             throw new ArgumentException($"Expected {Pairs.Count} logits, got [{string.Join(", ", logits.shape)}].");
         using var scope = NewDisposeScope();
-        var z = activation.Apply(logits).mul(scale);
+        var z = activation.Apply(logits.to(ScalarType.Float32)).mul(scale);
         int width = Counts.Max();
         var index = new long[Rows * width];
         for (int q = 0; q < Rows; q++)

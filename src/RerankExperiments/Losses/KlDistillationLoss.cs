@@ -40,7 +40,7 @@ public sealed class KlDistillationLoss(double temperature = 1.0, double ceWeight
             }
         }
         using var scope = NewDisposeScope();
-        var scores = scorer.Score(grouped.Pairs);
+        var scores = scorer.Score(grouped.Pairs).to(ScalarType.Float32);
         var device = scores.device;
         var p = tensor(teacherProbabilities, device: device).view(batch.Count, width).to(scores.dtype);
         var logP = tensor(teacherLogProbabilities, device: device).view(batch.Count, width).to(scores.dtype);

@@ -43,54 +43,56 @@ public sealed class LambdaLoss(
     public Tensor Compute(IReadOnlyList<RankingExample> batch, IPairScorer scorer)
     {
         var grouped = GroupedPairs.From(batch, Name);
+        int rows = batch.Count, n = grouped.MaxCount;
         using var scope = NewDisposeScope();
-        var scores = Activation.Apply(scorer.Score(grouped.Pairs));
-        var pieces = new List<Tensor>();
-        for (int q = 0; q < batch.Count; q++)
-        {
-            var piece = QueryPairLosses(scores.narrow(0, grouped.Offsets[q], grouped.Counts[q]), batch[q].Labels);
-            if (piece is not null) pieces.Add(piece);
-        }
-        var loss = pieces.Count == 0 ? scores.sum().mul(0.0) : cat(pieces, 0).mean().neg();
+        var scores = Activation.Apply(scorer.Score(grouped.Pairs).to(ScalarType.Float32));
+        // Shorter groups padded with −1e16, which sorts last and whose pairs are masked out.
+        var (sorted, order) = grouped.Padded(scores, -1e16f).sort(dim: 1, descending: true);
+        long[] byPrediction = order.cpu().data<long>().ToArray();
+
+        var weights = new float[rows * n * n];
+        var mask = new bool[rows * n * n];
+        int selected = 0;
+        for (int q = 0; q < rows; q++)
+            selected += QueryWeights(batch[q].Labels, byPrediction.AsSpan(q * n, n), weights.AsSpan(q * n * n, n * n), mask.AsSpan(q * n * n, n * n));
+        if (selected == 0) return scores.sum().mul(0.0).MoveToOuterDisposeScope();
+
+        var device = scores.device;
+        var diffs = sorted.unsqueeze(2).sub(sorted.unsqueeze(1)).clamp(-1e8, 1e8);
+        diffs = diffs.masked_fill(diffs.isnan(), 0.0);
+        var w = tensor(weights, device: device).view(rows, n, n);
+        var probabilities = diffs.mul(Sigma).sigmoid().clamp_min(Eps).pow(w).clamp_min(Eps);
+        var logs = NaturalLog ? probabilities.log() : probabilities.log2();
+        var loss = logs.masked_select(tensor(mask, device: device).view(rows, n, n)).mean().neg();
         return loss.MoveToOuterDisposeScope();
     }
 
-    /// <summary>log_b of the weighted pair probabilities of one query's selected pairs (flat), or null if none.</summary>
-    Tensor? QueryPairLosses(Tensor scores, IReadOnlyList<float> labels)
+    /// <summary>
+    /// One query's pair weights and pair mask over positions in predicted order (row-major [n, n], n the padded
+    /// width; positions past the query's own passages stay unselected). Returns how many pairs are selected.
+    /// </summary>
+    int QueryWeights(IReadOnlyList<float> labels, ReadOnlySpan<long> byPrediction, Span<float> weights, Span<bool> mask)
     {
-        int n = labels.Count;
-        var (sorted, order) = scores.sort(dim: 0, descending: true);
-        long[] byPrediction = order.data<long>().ToArray();
-        double[] y = byPrediction.Select(i => (double)labels[(int)i]).ToArray();
-        int top = Math.Min(K ?? n, n);
+        int count = labels.Count, n = byPrediction.Length;
+        var y = new double[count];
+        for (int r = 0; r < count; r++) y[r] = labels[(int)byPrediction[r]]; // the real passages sort first
+        int top = Math.Min(K ?? count, count);
 
-        var mask = new bool[n * n];
+        double[] discount = Enumerable.Range(1, n + 1).Select(r => Math.Log2(1.0 + r)).ToArray(); // discount[r] = D_{r+1} = log₂(2 + r)
+        double maxDcg = Math.Max(Eps, labels.Select(l => Math.Max(0.0, l)).OrderDescending().Take(top)
+            .Select((l, r) => (Math.Pow(2, l) - 1) / discount[r]).Sum());
+        double[] gain = y.Select(l => (Math.Pow(2, Math.Max(0.0, l)) - 1) / maxDcg).ToArray();
+
         int selected = 0;
         for (int i = 0; i < top; i++)
             for (int j = 0; j < top; j++)
                 if (WeightingScheme == LambdaWeightingScheme.NdcgLoss1 || y[i] > y[j])
                 {
                     mask[i * n + j] = true;
+                    weights[i * n + j] = (float)Weight(i, j, gain, discount);
                     selected++;
                 }
-        if (selected == 0) return null;
-
-        double[] discount = Enumerable.Range(1, n + 1).Select(r => Math.Log2(1.0 + r)).ToArray(); // D_r at index r − 1
-        double maxDcg = Math.Max(Eps, labels.Select(l => Math.Max(0.0, l)).OrderDescending().Take(top)
-            .Select((l, r) => (Math.Pow(2, l) - 1) / discount[r]).Sum());
-        double[] gain = y.Select(l => (Math.Pow(2, Math.Max(0.0, l)) - 1) / maxDcg).ToArray();
-
-        var weights = new float[n * n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                weights[i * n + j] = (float)Weight(i, j, gain, discount);
-
-        var diffs = sorted.unsqueeze(1).sub(sorted.unsqueeze(0)).clamp(-1e8, 1e8);
-        diffs = diffs.masked_fill(diffs.isnan(), 0.0);
-        var w = tensor(weights, device: scores.device).view(n, n).to(scores.dtype);
-        var probabilities = diffs.mul(Sigma).sigmoid().clamp_min(Eps).pow(w).clamp_min(Eps);
-        var logs = NaturalLog ? probabilities.log() : probabilities.log2();
-        return logs.masked_select(tensor(mask, device: scores.device).view(n, n));
+        return selected;
     }
 
     double Weight(int i, int j, double[] gain, double[] discount)

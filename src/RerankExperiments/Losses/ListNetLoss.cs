@@ -27,7 +27,7 @@ public sealed class ListNetLoss(ScoreActivation activation = ScoreActivation.Ide
             for (int j = 0; j < labels.Count; j++) targets[q * width + j] = (float)(Math.Exp(labels[j] - max) / sum);
         }
         using var scope = NewDisposeScope();
-        var scores = Activation.Apply(scorer.Score(grouped.Pairs));
+        var scores = Activation.Apply(scorer.Score(grouped.Pairs).to(ScalarType.Float32));
         var logProbabilities = grouped.Padded(scores, -1e16f).log_softmax(1);
         var target = tensor(targets, device: scores.device).view(batch.Count, width).to(scores.dtype);
         return logProbabilities.mul(target).sum(1).mean().neg().MoveToOuterDisposeScope();

@@ -34,7 +34,7 @@ public sealed class MarginMseLoss(ScoreActivation activation = ScoreActivation.I
             }
         }
         using var scope = NewDisposeScope();
-        var scores = Activation.Apply(scorer.Score(grouped.Pairs));
+        var scores = Activation.Apply(scorer.Score(grouped.Pairs).to(ScalarType.Float32));
         var device = scores.device;
         var studentMargins = scores.index_select(0, tensor(positive.ToArray(), device: device))
             .sub(scores.index_select(0, tensor(negative.ToArray(), device: device)));

@@ -24,9 +24,10 @@ public sealed class BinaryCrossEntropyLoss(double? positiveWeight = null) : IRan
                 pairs.Add((example.Query, example.Passages[i]));
                 labels.Add(example.Labels[i]);
             }
+        using var scope = NewDisposeScope();
         var logits = scorer.Score(pairs);
-        using var targets = tensor(labels.ToArray(), device: logits.device);
-        using var weight = PositiveWeight is { } w ? tensor(new[] { (float)w }, device: logits.device) : null;
-        return nn.functional.binary_cross_entropy_with_logits(logits, targets, pos_weights: weight);
+        var targets = tensor(labels.ToArray(), device: logits.device);
+        var weight = PositiveWeight is { } w ? tensor(new[] { (float)w }, device: logits.device) : null;
+        return nn.functional.binary_cross_entropy_with_logits(logits, targets, pos_weights: weight).MoveToOuterDisposeScope();
     }
 }

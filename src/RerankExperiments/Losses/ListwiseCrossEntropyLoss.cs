@@ -24,8 +24,9 @@ public sealed class ListwiseCrossEntropyLoss(int groupSize) : IRankingLoss
                 throw new ArgumentException($"listwise-ce needs groups of {GroupSize} passages; the example for '{example.Query}' has {example.Passages.Count}.");
             pairs.AddRange(example.Passages.Select(p => (example.Query, p)));
         }
+        using var scope = NewDisposeScope();
         var logits = scorer.Score(pairs).view(batch.Count, GroupSize);
-        using var positive = zeros(batch.Count, ScalarType.Int64, logits.device);
-        return nn.functional.cross_entropy(logits, positive);
+        var positive = zeros(batch.Count, ScalarType.Int64, logits.device);
+        return nn.functional.cross_entropy(logits, positive).MoveToOuterDisposeScope();
     }
 }

@@ -13,9 +13,9 @@ namespace RerankExperiments.Losses;
 /// ∂loss/∂θ = Σ_c (∂ℓ_c/∂θ)ᵀ g_c exactly. So that dropout draws the same masks in (1) and (3), torch's generators
 /// are seeded per chunk from the loss's random source before both passes (the CPU generator is restored after).
 /// </summary>
-public sealed class CachedMultipleNegativesRankingLoss(DeterministicRandom random, int? numNegatives = 4, double scale = 10.0, ScoreActivation activation = ScoreActivation.Sigmoid, int miniBatchSize = 32) : ISelfBackwardLoss
+public sealed class CachedMultipleNegativesRankingLoss(DeterministicRandom random, int? numNegatives = 4, double scale = 10.0, LossActivation activation = LossActivation.Sigmoid, int miniBatchSize = 32) : ISelfBackwardLoss
 {
-    public CachedMultipleNegativesRankingLoss(long seed, int? numNegatives = 4, double scale = 10.0, ScoreActivation activation = ScoreActivation.Sigmoid, int miniBatchSize = 32)
+    public CachedMultipleNegativesRankingLoss(long seed, int? numNegatives = 4, double scale = 10.0, LossActivation activation = LossActivation.Sigmoid, int miniBatchSize = 32)
         : this(new DeterministicRandom(seed), numNegatives, scale, activation, miniBatchSize) { }
 
     public string Name => "cached-mnrl";
@@ -24,7 +24,7 @@ public sealed class CachedMultipleNegativesRankingLoss(DeterministicRandom rando
 
     public double Scale { get; } = scale;
 
-    public ScoreActivation Activation { get; } = activation;
+    public LossActivation Activation { get; } = activation;
 
     public int MiniBatchSize { get; } = miniBatchSize >= 1 ? miniBatchSize : throw new ArgumentOutOfRangeException(nameof(miniBatchSize), miniBatchSize, "must be ≥ 1");
 

@@ -54,7 +54,7 @@ internal sealed class InBatchCandidates
     /// mean over rows i of −log softmax(z_i)[0], z = scale·a(logits) over row i's candidates; rows of different
     /// lengths are padded with −∞ (zero probability, zero gradient).
     /// </summary>
-    public Tensor Loss(Tensor logits, double scale, ScoreActivation activation)
+    public Tensor Loss(Tensor logits, double scale, LossActivation activation)
     {
         if (logits.shape.Length != 1 || logits.shape[0] != Pairs.Count)
             throw new ArgumentException($"Expected {Pairs.Count} logits, got [{string.Join(", ", logits.shape)}].");

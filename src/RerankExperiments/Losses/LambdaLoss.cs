@@ -21,7 +21,7 @@ public sealed class LambdaLoss(
     double sigma = 1.0,
     double eps = 1e-10,
     bool naturalLog = false,
-    ScoreActivation activation = ScoreActivation.Identity,
+    LossActivation activation = LossActivation.Identity,
     string name = "lambda") : IRankingLoss
 {
     public string Name { get; } = name;
@@ -38,7 +38,7 @@ public sealed class LambdaLoss(
 
     public bool NaturalLog { get; } = naturalLog;
 
-    public ScoreActivation Activation { get; } = activation;
+    public LossActivation Activation { get; } = activation;
 
     public Tensor Compute(IReadOnlyList<RankingExample> batch, IPairScorer scorer)
     {

@@ -8,11 +8,11 @@ namespace RerankExperiments.Losses;
 /// L_q = −Σ_j softmax(y)_j · log softmax(a(s))_j, and loss = mean over queries. No epsilon: shorter groups are
 /// padded with logit −1e16 and target probability 0 (exactly as if each group were scored alone). Default a = identity.
 /// </summary>
-public sealed class ListNetLoss(ScoreActivation activation = ScoreActivation.Identity) : IRankingLoss
+public sealed class ListNetLoss(LossActivation activation = LossActivation.Identity) : IRankingLoss
 {
     public string Name => "listnet";
 
-    public ScoreActivation Activation { get; } = activation;
+    public LossActivation Activation { get; } = activation;
 
     public Tensor Compute(IReadOnlyList<RankingExample> batch, IPairScorer scorer)
     {

@@ -56,14 +56,14 @@ public static class LossFactory
             "bce" => new BinaryCrossEntropyLoss(o.Double("pos_weight")),
             "listwise-ce" => new ListwiseCrossEntropyLoss(o.Int("group_size") ?? throw new ArgumentException("Loss 'listwise-ce' needs the option 'group_size'.")),
             "mnrl" => new MultipleNegativesRankingLoss(new DeterministicRandom(o.Long("seed") ?? DefaultSeed),
-                o.NumNegatives(), o.Double("scale") ?? 10.0, o.Activation(ScoreActivation.Sigmoid)),
+                o.NumNegatives(), o.Double("scale") ?? 10.0, o.Activation(LossActivation.Sigmoid)),
             "cached-mnrl" => new CachedMultipleNegativesRankingLoss(new DeterministicRandom(o.Long("seed") ?? DefaultSeed),
-                o.NumNegatives(), o.Double("scale") ?? 10.0, o.Activation(ScoreActivation.Sigmoid), o.Int("mini_batch_size") ?? 32),
+                o.NumNegatives(), o.Double("scale") ?? 10.0, o.Activation(LossActivation.Sigmoid), o.Int("mini_batch_size") ?? 32),
             "lambda" => new LambdaLoss(o.Scheme(), o.Double("mu") ?? 10.0, o.Int("k"), o.Double("sigma") ?? 1.0, o.Double("eps") ?? 1e-10,
-                o.NaturalLog(), o.Activation(ScoreActivation.Identity)),
-            "listnet" => new ListNetLoss(o.Activation(ScoreActivation.Identity)),
-            "ranknet" => new RankNetLoss(o.Int("k"), o.Double("sigma") ?? 1.0, o.Double("eps") ?? 1e-10, o.NaturalLog(), o.Activation(ScoreActivation.Identity)),
-            "margin-mse" => new MarginMseLoss(o.Activation(ScoreActivation.Identity)),
+                o.NaturalLog(), o.Activation(LossActivation.Identity)),
+            "listnet" => new ListNetLoss(o.Activation(LossActivation.Identity)),
+            "ranknet" => new RankNetLoss(o.Int("k"), o.Double("sigma") ?? 1.0, o.Double("eps") ?? 1e-10, o.NaturalLog(), o.Activation(LossActivation.Identity)),
+            "margin-mse" => new MarginMseLoss(o.Activation(LossActivation.Identity)),
             "kl-distill" => new KlDistillationLoss(o.Double("temperature") ?? 1.0, o.Double("ce_weight") ?? 0.0),
             _ => throw UnknownName(name),
         };
@@ -127,13 +127,13 @@ public static class LossFactory
 
         public int? NumNegatives() => values.ContainsKey("num_negatives") ? Int("num_negatives") : 4;
 
-        public ScoreActivation Activation(ScoreActivation fallback)
+        public LossActivation Activation(LossActivation fallback)
         {
             var name = String("activation");
             if (name is null) return fallback;
-            return ScoreActivations.Names.Contains(name.ToLowerInvariant())
-                ? ScoreActivations.Parse(name)
-                : throw Bad("activation", name, $"one of {string.Join(", ", ScoreActivations.Names)}");
+            return LossActivations.Names.Contains(name.ToLowerInvariant())
+                ? LossActivations.Parse(name)
+                : throw Bad("activation", name, $"one of {string.Join(", ", LossActivations.Names)}");
         }
 
         public LambdaWeightingScheme Scheme()

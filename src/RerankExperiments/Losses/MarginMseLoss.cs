@@ -9,11 +9,11 @@ namespace RerankExperiments.Losses;
 /// loss = mean over all (example, j) of ((a(s₀) − a(s_j)) − (t₀ − t_j))², one pool over the batch (MSE's mean over
 /// batch × n). Needs <see cref="RankingExample.TeacherScores"/>. Default a = identity.
 /// </summary>
-public sealed class MarginMseLoss(ScoreActivation activation = ScoreActivation.Identity) : IRankingLoss
+public sealed class MarginMseLoss(LossActivation activation = LossActivation.Identity) : IRankingLoss
 {
     public string Name => "margin-mse";
 
-    public ScoreActivation Activation { get; } = activation;
+    public LossActivation Activation { get; } = activation;
 
     public Tensor Compute(IReadOnlyList<RankingExample> batch, IPairScorer scorer)
     {

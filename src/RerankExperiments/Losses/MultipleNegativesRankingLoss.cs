@@ -13,9 +13,9 @@ namespace RerankExperiments.Losses;
 /// loss = mean_i −log( exp(z_i,pos) / Σ_c exp(z_i,c) ). Defaults: 4 negatives, scale 10, a = sigmoid.
 /// Sampling draws from the given <see cref="DeterministicRandom"/>, so a seed fixes it.
 /// </summary>
-public sealed class MultipleNegativesRankingLoss(DeterministicRandom random, int? numNegatives = 4, double scale = 10.0, ScoreActivation activation = ScoreActivation.Sigmoid) : IRankingLoss
+public sealed class MultipleNegativesRankingLoss(DeterministicRandom random, int? numNegatives = 4, double scale = 10.0, LossActivation activation = LossActivation.Sigmoid) : IRankingLoss
 {
-    public MultipleNegativesRankingLoss(long seed, int? numNegatives = 4, double scale = 10.0, ScoreActivation activation = ScoreActivation.Sigmoid)
+    public MultipleNegativesRankingLoss(long seed, int? numNegatives = 4, double scale = 10.0, LossActivation activation = LossActivation.Sigmoid)
         : this(new DeterministicRandom(seed), numNegatives, scale, activation) { }
 
     public string Name => "mnrl";
@@ -24,7 +24,7 @@ public sealed class MultipleNegativesRankingLoss(DeterministicRandom random, int
 
     public double Scale { get; } = scale;
 
-    public ScoreActivation Activation { get; } = activation;
+    public LossActivation Activation { get; } = activation;
 
     public Tensor Compute(IReadOnlyList<RankingExample> batch, IPairScorer scorer)
     {

@@ -8,7 +8,7 @@ namespace RerankExperiments.Losses;
 /// a query with y_i &gt; y_j (positions i, j ≤ k in the predicted order), loss = mean over all such pairs of the
 /// batch of −log_b clamp(σ(sigma·(s_i − s_j)), eps); b = 2 by default. Defaults k null, sigma 1, eps 1e-10.
 /// </summary>
-public sealed class RankNetLoss(int? k = null, double sigma = 1.0, double eps = 1e-10, bool naturalLog = false, ScoreActivation activation = ScoreActivation.Identity) : IRankingLoss
+public sealed class RankNetLoss(int? k = null, double sigma = 1.0, double eps = 1e-10, bool naturalLog = false, LossActivation activation = LossActivation.Identity) : IRankingLoss
 {
     readonly LambdaLoss _inner = new(LambdaWeightingScheme.NoWeighting, 0.0, k, sigma, eps, naturalLog, activation, "ranknet");
 

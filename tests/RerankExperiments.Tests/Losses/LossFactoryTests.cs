@@ -23,7 +23,7 @@ public sealed class LossFactoryTests
             Assert.Equal(name, LossFactory.Create(name, Options()).Name);
 
         var mnrl = (MultipleNegativesRankingLoss)LossFactory.Create("mnrl", Options());
-        Assert.Equal((4, 10.0, ScoreActivation.Sigmoid), (mnrl.NumNegatives!.Value, mnrl.Scale, mnrl.Activation));
+        Assert.Equal((4, 10.0, LossActivation.Sigmoid), (mnrl.NumNegatives!.Value, mnrl.Scale, mnrl.Activation));
         var lambda = (LambdaLoss)LossFactory.Create("lambda", Options());
         Assert.Equal((LambdaWeightingScheme.NdcgLoss2PlusPlus, 10.0, (int?)null, 1.0, 1e-10, false),
             (lambda.WeightingScheme, lambda.Mu, lambda.K, lambda.Sigma, lambda.Eps, lambda.NaturalLog));
@@ -36,7 +36,7 @@ public sealed class LossFactoryTests
         Assert.Equal(8, ce.GroupSize);
         Assert.Equal(3.5, ((BinaryCrossEntropyLoss)LossFactory.Create("bce", Options(("pos_weight", 3.5)))).PositiveWeight);
         var mnrl = (MultipleNegativesRankingLoss)LossFactory.Create("mnrl", Options(("num_negatives", null), ("scale", "20"), ("activation", "tanh"), ("seed", 3L)));
-        Assert.Equal(((int?)null, 20.0, ScoreActivation.Tanh), (mnrl.NumNegatives, mnrl.Scale, mnrl.Activation));
+        Assert.Equal(((int?)null, 20.0, LossActivation.Tanh), (mnrl.NumNegatives, mnrl.Scale, mnrl.Activation));
         var cached = (CachedMultipleNegativesRankingLoss)LossFactory.Create("cached-mnrl", Options(("mini_batch_size", 16), ("num_negatives", 2)));
         Assert.Equal((16, (int?)2), (cached.MiniBatchSize, cached.NumNegatives));
         var lambda = (LambdaLoss)LossFactory.Create("lambda", Options(("weighting_scheme", "lambdarank"), ("k", 10), ("mu", 5.0), ("reduction_log", "natural"), ("sigma", 2)));
@@ -45,7 +45,7 @@ public sealed class LossFactoryTests
         Assert.Equal(5, ranknet.K);
         var kl = (KlDistillationLoss)LossFactory.Create("kl-distill", JsonSerializer.Deserialize<Dictionary<string, object?>>("""{"temperature": 2.5, "ce_weight": "1"}""")!);
         Assert.Equal((2.5, 1.0), (kl.Temperature, kl.CeWeight));
-        Assert.Equal(ScoreActivation.Sigmoid, ((ListNetLoss)LossFactory.Create("listnet", Options(("activation", "Sigmoid")))).Activation);
+        Assert.Equal(LossActivation.Sigmoid, ((ListNetLoss)LossFactory.Create("listnet", Options(("activation", "Sigmoid")))).Activation);
     }
 
     [Fact]

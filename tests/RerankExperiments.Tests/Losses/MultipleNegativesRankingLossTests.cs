@@ -56,7 +56,7 @@ public sealed class MultipleNegativesRankingLossTests
     {
         RankingExample[] batch = [RankingExample.Group("q0", "p0", ["n0a", "n0b"]), RankingExample.Group("q1", "p1", [])];
         using var scorer = Scorer(batch);
-        var loss = new MultipleNegativesRankingLoss(seed: 3, numNegatives: 10, scale: 2.0, activation: ScoreActivation.Identity);
+        var loss = new MultipleNegativesRankingLoss(seed: 3, numNegatives: 10, scale: 2.0, activation: LossActivation.Identity);
         var (value, gradient) = Run(loss, batch, scorer);
 
         // numNegatives ≥ pool: all. q0: p0 | p1 | n0a n0b; q1: p1 | p0 n0a n0b. z = 2·s.

@@ -1,0 +1,128 @@
+using System.Text.Json;
+
+namespace RerankExperiments.Evaluation;
+
+/// <summary>
+/// A BEIR dataset folder: <c>corpus.jsonl</c> (one JSON object a line: <c>_id</c>, <c>text</c>, optional
+/// <c>title</c>), <c>queries.jsonl</c> (<c>_id</c>, <c>text</c>) and <c>qrels/{split}.tsv</c> (tab-separated
+/// <c>query-id corpus-id score</c>, after an optional header line). Blank lines are skipped; ids may be JSON strings
+/// or numbers. Malformed lines, duplicate ids and qrels naming unknown queries or documents throw
+/// <see cref="BeirFormatException"/> naming file and line.
+/// </summary>
+public sealed class BeirDataset
+{
+    BeirDataset(IReadOnlyList<BeirDocument> corpus, IReadOnlyList<(string Id, string Text)> queries, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> qrels)
+    {
+        Corpus = corpus;
+        Queries = queries;
+        Qrels = qrels;
+    }
+
+    /// <summary>Documents in file order.</summary>
+    public IReadOnlyList<BeirDocument> Corpus { get; }
+
+    /// <summary>Queries in file order.</summary>
+    public IReadOnlyList<(string Id, string Text)> Queries { get; }
+
+    /// <summary>Judgements by query id, then corpus id (a later line for the same pair wins, as in BEIR's loader).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Qrels { get; }
+
+    public static BeirDataset Load(string folder, string split = "test")
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"BEIR dataset folder not found: {folder}");
+        string corpusPath = Path.Combine(folder, "corpus.jsonl");
+        string queriesPath = Path.Combine(folder, "queries.jsonl");
+        string qrelsPath = Path.Combine(folder, "qrels", split + ".tsv");
+        foreach (var path in new[] { corpusPath, queriesPath, qrelsPath })
+            if (!File.Exists(path)) throw new FileNotFoundException($"BEIR dataset file not found: {path}", path);
+
+        var corpus = new List<BeirDocument>();
+        var corpusIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (line, number) in NonBlankLines(corpusPath))
+        {
+            using var json = ParseObject(corpusPath, number, line);
+            string id = ReadId(corpusPath, number, json.RootElement);
+            if (!corpusIds.Add(id)) throw new BeirFormatException(corpusPath, number, $"document id '{id}' occurs twice");
+            string text = ReadString(corpusPath, number, json.RootElement, "text", required: true)!;
+            string title = ReadString(corpusPath, number, json.RootElement, "title", required: false) ?? "";
+            corpus.Add(new BeirDocument(id, title, text));
+        }
+
+        var queries = new List<(string Id, string Text)>();
+        var queryIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (line, number) in NonBlankLines(queriesPath))
+        {
+            using var json = ParseObject(queriesPath, number, line);
+            string id = ReadId(queriesPath, number, json.RootElement);
+            if (!queryIds.Add(id)) throw new BeirFormatException(queriesPath, number, $"query id '{id}' occurs twice");
+            queries.Add((id, ReadString(queriesPath, number, json.RootElement, "text", required: true)!));
+        }
+
+        var qrels = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+        bool first = true;
+        foreach (var (line, number) in NonBlankLines(qrelsPath))
+        {
+            var fields = line.Split('\t');
+            if (fields.Length != 3)
+                throw new BeirFormatException(qrelsPath, number, $"expected 3 tab-separated fields (query-id, corpus-id, score), found {fields.Length}");
+            bool isScore = int.TryParse(fields[2].Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int score);
+            if (first && !isScore)
+            {
+                first = false;
+                continue; // header
+            }
+            first = false;
+            if (!isScore) throw new BeirFormatException(qrelsPath, number, $"score '{fields[2]}' is not an integer");
+            string queryId = fields[0].Trim(), corpusId = fields[1].Trim();
+            if (!queryIds.Contains(queryId)) throw new BeirFormatException(qrelsPath, number, $"query id '{queryId}' is not in {queriesPath}");
+            if (!corpusIds.Contains(corpusId)) throw new BeirFormatException(qrelsPath, number, $"corpus id '{corpusId}' is not in {corpusPath}");
+            if (!qrels.TryGetValue(queryId, out var judged)) qrels[queryId] = judged = new Dictionary<string, int>(StringComparer.Ordinal);
+            judged[corpusId] = score;
+        }
+        return new BeirDataset(corpus, queries, qrels.ToDictionary(q => q.Key, q => (IReadOnlyDictionary<string, int>)q.Value, StringComparer.Ordinal));
+    }
+
+    static IEnumerable<(string Line, int Number)> NonBlankLines(string path)
+    {
+        int number = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            number++;
+            var trimmed = line.TrimEnd('\r');
+            if (!string.IsNullOrWhiteSpace(trimmed)) yield return (trimmed, number);
+        }
+    }
+
+    static JsonDocument ParseObject(string path, int number, string line)
+    {
+        JsonDocument json;
+        try { json = JsonDocument.Parse(line); }
+        catch (JsonException e) { throw new BeirFormatException(path, number, $"not valid JSON: {e.Message}", e); }
+        if (json.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            json.Dispose();
+            throw new BeirFormatException(path, number, "expected a JSON object");
+        }
+        return json;
+    }
+
+    static string ReadId(string path, int number, JsonElement row)
+    {
+        if (!row.TryGetProperty("_id", out var id)) throw new BeirFormatException(path, number, "missing \"_id\"");
+        return id.ValueKind switch
+        {
+            JsonValueKind.String => id.GetString()!,
+            JsonValueKind.Number => id.GetRawText(),
+            _ => throw new BeirFormatException(path, number, $"\"_id\" must be a string or number, not {id.ValueKind}"),
+        };
+    }
+
+    static string? ReadString(string path, int number, JsonElement row, string field, bool required)
+    {
+        if (!row.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+            return required ? throw new BeirFormatException(path, number, $"missing \"{field}\"") : null;
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw new BeirFormatException(path, number, $"\"{field}\" must be a string, not {value.ValueKind}");
+    }
+}

@@ -100,8 +100,11 @@ public sealed class TrainerCheckpointTests
         var train = TinyRerankTask.Examples(24, groupSize: 3, seed: 5);
         var options = new TrainingOptions { OutputDir = directory.Path, MaxSteps = 20, BatchSize = 4, EvalSteps = 2, SaveSteps = 0, EarlyStoppingPatience = 2 };
         using var model = TinyRerankTask.Model();
-        var result = new CrossEncoderTrainer().Train(model, train, Loss, [new ScriptedEvaluator(0.5, 0.6, 0.55, 0.6, 0.9)], options);
+        var console = new StringWriter();
+        var result = new CrossEncoderTrainer().Train(model, train, Loss, [new ScriptedEvaluator(0.5, 0.6, 0.55, 0.6, 0.9)], options, new ConsoleProgressCallback(console));
         Assert.True(result.EarlyStopped);
+        Assert.Contains("Training stopped early at step 8 (0 skipped); best scripted_score = 0.6 at step 4", console.ToString());
+        Assert.Contains("[2/20", console.ToString());
         Assert.Equal(8, result.GlobalSteps);
         Assert.Equal(0.6, result.BestMetric);
         Assert.Equal(Path.Combine(directory.Path, "checkpoint-8"), result.LastCheckpoint);

@@ -1,0 +1,78 @@
+using RerankExperiments.Data;
+using RerankExperiments.Torch.Randomness;
+using RerankExperiments.Training;
+
+namespace RerankExperiments.Tests.Training;
+
+public sealed class TrainingDataTests
+{
+    static List<RankingExample> Examples(int count)
+    {
+        var random = new DeterministicRandom(3);
+        return Enumerable.Range(0, count).Select(i => new RankingExample(new string('q', 1 + random.Next(50)), ["p"], [1f])).ToList();
+    }
+
+    [Fact]
+    public void Epochs_are_seeded_permutations_covering_every_example_once()
+    {
+        var examples = Examples(37);
+        var order = new DataOrder(examples, batchSize: 5, lengthGrouping: false, dropLast: false, seed: 1);
+        Assert.Equal(8, order.BatchesPerEpoch);
+        var epoch0 = order.Epoch(0);
+        Assert.Equal(Enumerable.Range(0, 37), epoch0.SelectMany(b => b).Order());
+        Assert.Equal(2, epoch0[^1].Length);
+        Assert.Equal(epoch0, new DataOrder(examples, 5, false, false, seed: 1).Epoch(0));
+        Assert.NotEqual(epoch0.SelectMany(b => b), order.Epoch(1).SelectMany(b => b));
+        Assert.NotEqual(epoch0.SelectMany(b => b), new DataOrder(examples, 5, false, false, seed: 2).Epoch(0).SelectMany(b => b));
+        Assert.Equal(7, new DataOrder(examples, 5, false, dropLast: true, seed: 1).Epoch(0).Count);
+    }
+
+    [Fact]
+    public void Length_grouping_sorts_each_mega_batch_longest_first_with_the_longest_example_in_the_first_batch()
+    {
+        var examples = Examples(600);
+        var order = new DataOrder(examples, batchSize: 4, lengthGrouping: true, dropLast: false, seed: 1);
+        var flat = order.Epoch(0).SelectMany(b => b).ToArray();
+        Assert.Equal(Enumerable.Range(0, 600), flat.Order());
+        int longest = examples.Max(DataOrder.Length);
+        Assert.Equal(longest, DataOrder.Length(examples[flat[0]]));
+        // Within each mega-batch of 50 × 4 (but for the swapped-in first element) lengths never increase.
+        foreach (var chunk in flat.Chunk(200))
+            for (int i = 2; i < chunk.Length; i++)
+                Assert.True(DataOrder.Length(examples[chunk[i]]) <= DataOrder.Length(examples[chunk[i - 1]]));
+        Assert.Equal(flat, new DataOrder(examples, 4, true, false, seed: 1).Epoch(0).SelectMany(b => b));
+    }
+
+    [Fact]
+    public void Group_sampling_puts_one_positive_first_and_repeats_negatives_only_when_too_few()
+    {
+        var example = new RankingExample("q", ["p1", "n1", "p2", "n2"], [1f, 0f, 1f, 0f], [9f, 1f, 8f, 2f]);
+        var sampler = new GroupSampler(4);
+        var random = new DeterministicRandom(7);
+        var positives = new HashSet<string>();
+        for (int i = 0; i < 50; i++)
+        {
+            var group = sampler.Sample(example, random);
+            Assert.Equal(4, group.Passages.Count);
+            Assert.StartsWith("p", group.Passages[0]);
+            Assert.Equal([1f, 0f, 0f, 0f], group.Labels);
+            Assert.All(group.Passages.Skip(1), p => Assert.StartsWith("n", p));
+            Assert.All(group.Passages.Skip(1).GroupBy(p => p), g => Assert.True(g.Count() <= 2)); // ⌈3 / 2⌉ copies
+            Assert.Equal(group.Passages.Select(p => p switch { "p1" => 9f, "n1" => 1f, "p2" => 8f, _ => 2f }), group.TeacherScores!);
+            positives.Add(group.Passages[0]);
+        }
+        Assert.Equal(2, positives.Count);
+        Assert.Throws<ArgumentException>(() => sampler.Sample(new RankingExample("q", ["p"], [1f]), random));
+    }
+
+    [Fact]
+    public void Options_name_the_setting_that_cannot_be_used()
+    {
+        Assert.Contains("BatchSize", Assert.Throws<ArgumentException>(() => new TrainingOptions { BatchSize = 0 }.Validated()).Message);
+        Assert.Contains("'warmup-cosine'", Assert.Throws<ArgumentException>(() => new TrainingOptions { Scheduler = "warmup-cosine" }.Validated()).Message);
+        Assert.Contains("GroupSize", Assert.Throws<ArgumentException>(() => new TrainingOptions { GroupSize = 1 }.Validated()).Message);
+        Assert.Contains("max_steps", Assert.Throws<ArgumentException>(() => new TrainingOptions { Epochs = 0 }.Validated()).Message);
+        Assert.True(new TrainingOptions().IsGreaterBetter("dev_mrr@10"));
+        Assert.False(new TrainingOptions().IsGreaterBetter("eval_loss"));
+    }
+}

@@ -7,4 +7,6 @@ var root = new RootCommand("RerankExperiments: fine-tune cross-encoder rerankers
 root.Subcommands.Add(SmokeCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 return root.Parse(args).Invoke();

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using RerankExperiments.Data;
+using RerankExperiments.Evaluation;
+using RerankExperiments.Losses;
+using RerankExperiments.Modeling;
+using RerankExperiments.Torch.Precision;
+using RerankExperiments.Training;
+
+namespace RerankExperiments.Cli.Commands;
+
+/// <summary>
+/// `rerank train`: fine-tunes a cross-encoder on FlagEmbedding-style JSONL ({"query", "pos": [...], "neg": [...]})
+/// with a loss by name, evaluating on held-out JSONL, saving checkpoints under --output and the final model in
+/// --output/model. Ctrl-C finishes the step, saves a checkpoint and exits 130; --resume latest continues.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Starting model: a directory or a Hub repo id.", Required = true };
+        var trainData = new Option<string>("--train-data") { Description = "Training JSONL (query, pos, neg[, pos_scores, neg_scores]).", Required = true };
+        var evalData = new Option<string?>("--eval-data") { Description = "Evaluation JSONL in the same format (MRR@10, NDCG@10, MAP)." };
+        var output = new Option<string>("--output") { Description = "Folder for checkpoints and the final model.", Required = true };
+        var loss = new Option<string>("--loss") { DefaultValueFactory = _ => "listwise-ce", Description = "bce, listwise-ce, mnrl, cached-mnrl, lambda, listnet, ranknet, margin-mse, kl-distill." };
+        var groupSize = new Option<int?>("--group-size") { Description = "Passages per query (1 positive + negatives), FlagEmbedding's train_group_size; default 8 for listwise-ce." };
+        var epochs = new Option<double>("--epochs") { DefaultValueFactory = _ => 1 };
+        var maxSteps = new Option<long>("--max-steps") { DefaultValueFactory = _ => -1 };
+        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16 };
+        var learningRate = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 2e-5 };
+        var warmupRatio = new Option<double>("--warmup-ratio") { DefaultValueFactory = _ => 0.1 };
+        var scheduler = new Option<string>("--scheduler") { DefaultValueFactory = _ => "linear" };
+        var accumulation = new Option<int>("--gradient-accumulation") { DefaultValueFactory = _ => 1 };
+        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "fp32" };
+        var maxLength = new Option<int?>("--max-length");
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 42 };
+        var evalSteps = new Option<long>("--eval-steps") { DefaultValueFactory = _ => 0 };
+        var saveSteps = new Option<long>("--save-steps") { DefaultValueFactory = _ => 500 };
+        var saveTotalLimit = new Option<int?>("--save-total-limit");
+        var resume = new Option<string?>("--resume") { Description = "latest, or a checkpoint folder." };
+        var skipBadRows = new Option<bool>("--skip-bad-rows") { Description = "Skip malformed data lines (counted and reported) instead of stopping." };
+        var command = new Command("train", "Fine-tune a cross-encoder reranker.")
+        {
+            model, trainData, evalData, output, loss, groupSize, epochs, maxSteps, batchSize, learningRate, warmupRatio, scheduler,
+            accumulation, precision, maxLength, seed, evalSteps, saveSteps, saveTotalLimit, resume, skipBadRows,
+        };
+        command.SetAction(result =>
+        {
+            string lossName = result.GetValue(loss)!;
+            int? group = result.GetValue(groupSize) ?? (lossName == "listwise-ce" ? 8 : null);
+            var options = new TrainingOptions
+            {
+                OutputDir = result.GetValue(output)!,
+                Epochs = result.GetValue(epochs),
+                MaxSteps = result.GetValue(maxSteps),
+                BatchSize = result.GetValue(batchSize),
+                LearningRate = result.GetValue(learningRate),
+                WarmupRatio = result.GetValue(warmupRatio),
+                Scheduler = result.GetValue(scheduler)!,
+                GradientAccumulation = result.GetValue(accumulation),
+                Precision = PrecisionModes.Parse(result.GetValue(precision)!),
+                MaxLength = result.GetValue(maxLength),
+                Seed = result.GetValue(seed),
+                EvalSteps = result.GetValue(evalSteps),
+                SaveSteps = result.GetValue(saveSteps),
+                SaveTotalLimit = result.GetValue(saveTotalLimit),
+                GroupSize = group,
+                LengthGrouping = true,
+            };
+            return Run(result.GetValue(model)!, result.GetValue(trainData)!, result.GetValue(evalData), lossName, options,
+                result.GetValue(resume), result.GetValue(skipBadRows), Console.Out, Console.Error);
+        });
+        return command;
+    }
+
+    public static int Run(string modelPath, string trainPath, string? evalPath, string lossName, TrainingOptions options, string? resume,
+        bool skipBadRows, TextWriter output, TextWriter errors, CancellationToken cancellationToken = default)
+    {
+        CrossEncoder encoder;
+        IRankingLoss loss;
+        List<RankingExample> train;
+        List<IEvaluator> evaluators = [];
+        try
+        {
+            options = options.Validated();
+            var lossOptions = new Dictionary<string, object?>();
+            if (lossName == "listwise-ce") lossOptions["group_size"] = options.GroupSize ?? 8;
+            loss = LossFactory.Create(lossName, lossOptions);
+            int skipped = 0;
+            train = QueryPosNegJsonl.Read(trainPath, skipBadRows, _ => skipped++).Select(r => r.ToExample()).ToList();
+            if (skipped > 0) errors.WriteLine($"warning: {trainPath}: skipped {skipped} malformed line(s).");
+            if (train.Count == 0) throw new InputException($"{trainPath}: no training examples.");
+            if (evalPath is not null)
+                evaluators.Add(new RerankingEvaluator(QueryPosNegJsonl.Read(evalPath).Select(r => new RerankingSample(r.Query, r.Positives, r.Negatives)).ToList(), "eval"));
+            encoder = CrossEncoder.Load(ModelPaths.Resolve(modelPath));
+        }
+        catch (Exception error) when (error is ModelFormatException or DataFormatException or ArgumentException or FormatException or InputException
+            or Tokenization.Loading.TokenizerFormatException or Torch.Safetensors.SafetensorsException or IOException)
+        {
+            errors.WriteLine($"error: {error.Message}");
+            return 2;
+        }
+
+        using (encoder)
+        {
+            // Ctrl-C: the trainer finishes the step, saves a checkpoint and returns; a second Ctrl-C kills the process.
+            using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (interrupt.IsCancellationRequested) return;
+                e.Cancel = true;
+                errors.WriteLine("interrupted: finishing the step and saving a checkpoint (Ctrl-C again to kill)");
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            TrainingResult result;
+            try
+            {
+                result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators, options, new ConsoleProgressCallback(errors), resume, interrupt.Token);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            string final = Path.Combine(options.OutputDir, "model");
+            encoder.Save(final, new ModelCard(BaseModel: modelPath, TrainingData: Path.GetFileName(trainPath), Loss: loss.Name,
+                Hyperparameters: new Dictionary<string, string>
+                {
+                    ["learning_rate"] = options.LearningRate.ToString(CultureInfo.InvariantCulture),
+                    ["batch_size"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
+                    ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
+                    ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+                    ["precision"] = options.Precision.ToString(),
+                },
+                Metrics: result.FinalMetrics));
+            output.WriteLine(JsonSerializer.Serialize(new { steps = result.GlobalSteps, skipped_steps = result.SkippedSteps, metrics = result.FinalMetrics, model = Path.GetFullPath(final) }));
+            return result.Cancelled ? 130 : 0;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using RerankExperiments.Cli.Commands;
+using RerankExperiments.Data;
+using RerankExperiments.Tests.Support;
+using RerankExperiments.Training;
+
+namespace RerankExperiments.Tests.Cli;
+
+public sealed class TrainAndEvalCommandTests : IDisposable
+{
+    readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    string WriteData(string name, int queries)
+    {
+        var pairs = FixtureModels.Pairs();
+        var records = Enumerable.Range(0, queries).Select(i => new QueryPosNegRecord(pairs[i].Query, [pairs[i].Passage],
+            [pairs[(i + 1) % pairs.Count].Passage, pairs[(i + 2) % pairs.Count].Passage, pairs[(i + 3) % pairs.Count].Passage]));
+        string path = _directory.File(name);
+        QueryPosNegJsonl.Write(path, records);
+        return path;
+    }
+
+    [Fact]
+    public void Train_writes_checkpoints_and_a_final_model_that_eval_scores()
+    {
+        string train = WriteData("train.jsonl", 12), dev = WriteData("dev.jsonl", 6), output = _directory.File("out");
+        var options = new TrainingOptions { OutputDir = output, MaxSteps = 6, BatchSize = 4, LearningRate = 1e-4, GroupSize = 4, SaveSteps = 3, EvalSteps = 3, MaxLength = 64, LoggingSteps = 2 };
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = TrainCommand.Run(FixtureModels.Directory("bert-tiny"), train, dev, "listwise-ce", options, null, false, stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var summary = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(6, summary.RootElement.GetProperty("steps").GetInt64());
+        Assert.True(summary.RootElement.GetProperty("metrics").TryGetProperty("eval_mrr@10", out _));
+        Assert.True(Directory.Exists(Path.Combine(output, "checkpoint-3")));
+        Assert.True(File.Exists(Path.Combine(output, "model", "model.safetensors")));
+        Assert.Contains("listwise-ce", File.ReadAllText(Path.Combine(output, "model", "README.md")));
+        Assert.Contains("[2/6", stderr.ToString());
+
+        var evalOut = new StringWriter();
+        Assert.Equal(0, EvalCommand.Run(Path.Combine(output, "model"), dev, 10, 8, 64, evalOut, new StringWriter()));
+        using var metrics = JsonDocument.Parse(evalOut.ToString());
+        double mrr = metrics.RootElement.GetProperty("eval_mrr@10").GetDouble();
+        Assert.InRange(mrr, 0.0, 1.0);
+    }
+
+    [Fact]
+    public void Bad_data_and_options_are_reported_with_exit_code_2()
+    {
+        string bad = _directory.File("bad.jsonl");
+        File.WriteAllLines(bad, ["{\"query\": \"q\", \"pos\": [\"a\"], \"neg\": [\"b\"]}", "{\"query\": \"q\"}"]);
+        var errors = new StringWriter();
+        var options = new TrainingOptions { OutputDir = _directory.File("o"), MaxSteps = 1, GroupSize = 2 };
+        Assert.Equal(2, TrainCommand.Run(FixtureModels.Directory("bert-tiny"), bad, null, "listwise-ce", options, null, false, new StringWriter(), errors));
+        Assert.Contains($"{bad}:2", errors.ToString());
+        errors = new StringWriter();
+        Assert.Equal(2, TrainCommand.Run(FixtureModels.Directory("bert-tiny"), bad, null, "no-such-loss", options, null, true, new StringWriter(), errors));
+        Assert.Contains("no-such-loss", errors.ToString());
+        Assert.Equal(2, EvalCommand.Run(FixtureModels.Directory("bert-tiny"), _directory.File("missing.jsonl"), 10, 8, null, new StringWriter(), new StringWriter()));
+    }
+}

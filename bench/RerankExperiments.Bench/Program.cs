@@ -5,6 +5,7 @@ using TorchSharp;
 //   dotnet run -c Release --project bench/RerankExperiments.Bench               (foundation)
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- tokenizers
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- scoring
+//   dotnet run -c Release --project bench/RerankExperiments.Bench -- training
 string suite = args.Length > 0 ? args[0] : "foundation";
 string root = FindRepositoryRoot();
 Console.WriteLine($"# RerankExperiments {suite} benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -23,8 +24,11 @@ switch (suite)
     case "scoring":
         ScoringBenchmarks.Run(root, Console.Out);
         break;
+    case "training":
+        TrainingBenchmarks.Run(root, Console.Out);
+        break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}': foundation, tokenizers or scoring.");
+        Console.Error.WriteLine($"Unknown suite '{suite}': foundation, tokenizers, scoring or training.");
         return 2;
 }
 Console.WriteLine($"| peak resident memory of the benchmark process | {Measurement.PeakResidentMiB():F0} | MiB |");

@@ -7,6 +7,7 @@ using RerankExperiments.Losses;
 using RerankExperiments.Modeling;
 using RerankExperiments.Torch.Precision;
 using RerankExperiments.Training;
+using Serilog;
 
 namespace RerankExperiments.Cli.Commands;
 
@@ -117,7 +118,12 @@ public static class TrainCommand
             TrainingResult result;
             try
             {
-                result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators, options, new ConsoleProgressCallback(errors), resume, interrupt.Token);
+                Directory.CreateDirectory(options.OutputDir);
+                using var log = new Serilog.LoggerConfiguration()
+                    .WriteTo.File(Path.Combine(options.OutputDir, "train.log"), formatProvider: CultureInfo.InvariantCulture)
+                    .CreateLogger();
+                var callbacks = new CompositeTrainingCallback([new ConsoleProgressCallback(errors), new LoggingTrainingCallback(log)]);
+                result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators, options, callbacks, resume, interrupt.Token);
             }
             finally
             {

@@ -38,6 +38,10 @@ public sealed class TrainAndEvalCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(output, "model", "model.safetensors")));
         Assert.Contains("listwise-ce", File.ReadAllText(Path.Combine(output, "model", "README.md")));
         Assert.Contains("[2/6", stderr.ToString());
+        string log = File.ReadAllText(Path.Combine(output, "train.log"));
+        Assert.Contains("Training 6 steps", log);
+        Assert.Contains("Evaluation at step 3", log);
+        Assert.Contains("Checkpoint at step 3", log);
 
         var evalOut = new StringWriter();
         Assert.Equal(0, EvalCommand.Run(Path.Combine(output, "model"), dev, 10, 8, 64, evalOut, new StringWriter()));

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
 using RerankExperiments.Modeling;
-using RerankExperiments.Tokenization.Loading;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,35 +14,21 @@ namespace RerankExperiments.Bench;
 /// </summary>
 public static class ScoringBenchmarks
 {
-    static readonly (string Name, int Layers, int Hidden, int Heads, int Intermediate, int Pairs)[] Models =
-    [
-        ("MiniLM-L6 (22.7 M)", 6, 384, 12, 1536, 256),
-        ("BERT-base (109 M)", 12, 768, 12, 3072, 64),
-    ];
+    static readonly (BenchModels.Size Size, int Pairs)[] Models = [(BenchModels.MiniLm, 256), (BenchModels.BertBase, 64)];
 
     public static void Run(string root, TextWriter output)
     {
         torch.set_num_threads(Environment.ProcessorCount);
-        string tokenizerDirectory = Path.Combine(root, "tests", "RerankExperiments.Tests", "fixtures", "hf", "bert-tiny");
-        var tokenizer = TokenizerLoader.Load(tokenizerDirectory);
-        var allPairs = File.ReadLines(Path.Combine(root, "bench", "tokenizers", "bench_pairs.jsonl")).Select(line =>
-        {
-            using var row = JsonDocument.Parse(line);
-            return (row.RootElement.GetProperty("query").GetString()!, row.RootElement.GetProperty("passage").GetString()!);
-        }).ToList();
+        var tokenizer = BenchModels.Tokenizer(root);
+        var allPairs = BenchModels.Pairs(root);
 
         output.WriteLine("| model | batches | pairs | pairs/s | tokens/s (real) |");
         output.WriteLine("|---|---|---:|---:|---:|");
-        foreach (var (name, layers, hidden, heads, intermediate, count) in Models)
+        foreach (var (size, count) in Models)
         {
             manual_seed(1);
-            var config = ModelConfig.FromFields("bert", new Dictionary<string, object>
-            {
-                ["vocab_size"] = 30522, ["hidden_size"] = hidden, ["num_hidden_layers"] = layers, ["num_attention_heads"] = heads,
-                ["intermediate_size"] = intermediate, ["max_position_embeddings"] = 512, ["type_vocab_size"] = 2, ["hidden_act"] = "gelu",
-                ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0, ["initializer_range"] = 0.02,
-            });
-            using var encoder = CrossEncoder.Create(config, tokenizer, tokenizerDirectory);
+            string name = size.Name;
+            using var encoder = CrossEncoder.Create(size.Config(), tokenizer, BenchModels.TokenizerDirectory(root));
             var pairs = allPairs.Take(count).ToList();
             long tokens = tokenizer.EncodeBatch(pairs.Select(p => new RerankExperiments.Tokenization.TextInput(p.Item1, p.Item2)).ToList(),
                 new RerankExperiments.Tokenization.TruncationOptions(256)).Sum(e => (long)e.Length);

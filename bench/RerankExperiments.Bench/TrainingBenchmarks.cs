@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
 using RerankExperiments.Data;
 using RerankExperiments.Losses;
 using RerankExperiments.Modeling;
-using RerankExperiments.Tokenization.Loading;
 using RerankExperiments.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,36 +16,22 @@ namespace RerankExperiments.Bench;
 /// </summary>
 public static class TrainingBenchmarks
 {
-    static readonly (string Name, int Layers, int Hidden, int Heads, int Intermediate, int Steps)[] Models =
-    [
-        ("MiniLM-L6 (22.7 M)", 6, 384, 12, 1536, 8),
-        ("BERT-base (109 M)", 12, 768, 12, 3072, 4),
-    ];
+    static readonly (BenchModels.Size Size, int Steps)[] Models = [(BenchModels.MiniLm, 8), (BenchModels.BertBase, 4)];
 
     public static void Run(string root, TextWriter output)
     {
         torch.set_num_threads(Environment.ProcessorCount);
-        string tokenizerDirectory = Path.Combine(root, "tests", "RerankExperiments.Tests", "fixtures", "hf", "bert-tiny");
-        var tokenizer = TokenizerLoader.Load(tokenizerDirectory);
-        var examples = File.ReadLines(Path.Combine(root, "bench", "tokenizers", "bench_pairs.jsonl")).Select((line, i) =>
-        {
-            using var row = JsonDocument.Parse(line);
-            // One labelled pair per example (BCE): alternate positives and negatives.
-            return new RankingExample(row.RootElement.GetProperty("query").GetString()!, [row.RootElement.GetProperty("passage").GetString()!], [i % 2]);
-        }).ToList();
+        var tokenizer = BenchModels.Tokenizer(root);
+        // One labelled pair per example (BCE): alternate positives and negatives.
+        var examples = BenchModels.Pairs(root).Select((pair, i) => new RankingExample(pair.Query, [pair.Passage], [i % 2])).ToList();
 
         output.WriteLine("| model | steps timed | pairs/step | seconds/step | pairs/s |");
         output.WriteLine("|---|---:|---:|---:|---:|");
-        foreach (var (name, layers, hidden, heads, intermediate, steps) in Models)
+        foreach (var (size, steps) in Models)
         {
             manual_seed(1);
-            var config = ModelConfig.FromFields("bert", new Dictionary<string, object>
-            {
-                ["vocab_size"] = 30522, ["hidden_size"] = hidden, ["num_hidden_layers"] = layers, ["num_attention_heads"] = heads,
-                ["intermediate_size"] = intermediate, ["max_position_embeddings"] = 512, ["type_vocab_size"] = 2, ["hidden_act"] = "gelu",
-                ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0, ["initializer_range"] = 0.02,
-            });
-            using var encoder = CrossEncoder.Create(config, tokenizer, tokenizerDirectory);
+            string name = size.Name;
+            using var encoder = CrossEncoder.Create(size.Config(), tokenizer, BenchModels.TokenizerDirectory(root));
             string outputDir = Path.Combine(Path.GetTempPath(), "rerank-bench-train-" + Guid.NewGuid().ToString("N"));
             var timing = new StepTimer();
             var options = new TrainingOptions

@@ -6,34 +6,59 @@ using RerankExperiments.Modeling;
 
 namespace RerankExperiments.Cli.Commands;
 
-/// <summary>`rerank eval --model M --data F.jsonl`: reranking metrics (MRR@k, NDCG@k, MAP) of query-pos-neg JSONL, printed as JSON.</summary>
+/// <summary>
+/// `rerank eval --model M (--data F.jsonl | --beir FOLDER [--split test])`: reranking metrics (MRR@k, NDCG@k, MAP)
+/// printed as JSON — of query-pos-neg JSONL (positives against negatives), or of a local BEIR folder (BM25 top-100
+/// per judged query reranked, as sentence-transformers' CrossEncoderNanoBEIREvaluator does).
+/// </summary>
 public static class EvalCommand
 {
     public static Command Create()
     {
         var model = new Option<string>("--model") { Required = true, Description = "A model directory or a Hub repo id." };
-        var data = new Option<string>("--data") { Required = true, Description = "JSONL of {\"query\", \"pos\": [...], \"neg\": [...]}." };
+        var data = new Option<string?>("--data") { Description = "JSONL of {\"query\", \"pos\": [...], \"neg\": [...]}." };
+        var beir = new Option<string?>("--beir") { Description = "A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)." };
+        var split = new Option<string>("--split") { DefaultValueFactory = _ => "test" };
         var atK = new Option<int>("--at-k") { DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
         var maxLength = new Option<int?>("--max-length");
-        var command = new Command("eval", "Evaluate a cross-encoder on reranking data.") { model, data, atK, batchSize, maxLength };
-        command.SetAction(result => Run(result.GetValue(model)!, result.GetValue(data)!, result.GetValue(atK), result.GetValue(batchSize),
-            result.GetValue(maxLength), Console.Out, Console.Error));
+        var command = new Command("eval", "Evaluate a cross-encoder on reranking data.") { model, data, beir, split, atK, batchSize, maxLength };
+        command.SetAction(result =>
+        {
+            string? jsonl = result.GetValue(data), folder = result.GetValue(beir);
+            if ((jsonl is null) == (folder is null))
+            {
+                Console.Error.WriteLine("error: give exactly one of --data and --beir.");
+                return 2;
+            }
+            return jsonl is not null
+                ? Run(result.GetValue(model)!, jsonl, result.GetValue(atK), result.GetValue(batchSize), result.GetValue(maxLength), Console.Out, Console.Error)
+                : RunBeir(result.GetValue(model)!, folder!, result.GetValue(split)!, result.GetValue(atK), result.GetValue(batchSize), result.GetValue(maxLength), Console.Out, Console.Error);
+        });
         return command;
     }
 
-    public static int Run(string modelPath, string dataPath, int atK, int batchSize, int? maxLength, TextWriter output, TextWriter errors)
+    public static int Run(string modelPath, string dataPath, int atK, int batchSize, int? maxLength, TextWriter output, TextWriter errors) =>
+        Evaluate(modelPath, () =>
+        {
+            var samples = QueryPosNegJsonl.Read(dataPath).Select(r => new RerankingSample(r.Query, r.Positives, r.Negatives)).ToList();
+            return samples.Count > 0 ? new RerankingEvaluator(samples, "eval", atK) : throw new InputException($"{dataPath}: no examples.");
+        }, batchSize, maxLength, output, errors);
+
+    public static int RunBeir(string modelPath, string folder, string split, int atK, int batchSize, int? maxLength, TextWriter output, TextWriter errors) =>
+        Evaluate(modelPath, () => new BeirEvaluator(folder, new BeirEvaluatorOptions(Split: split, AtK: atK)), batchSize, maxLength, output, errors);
+
+    static int Evaluate(string modelPath, Func<IEvaluator> evaluator, int batchSize, int? maxLength, TextWriter output, TextWriter errors)
     {
         try
         {
-            var samples = QueryPosNegJsonl.Read(dataPath).Select(r => new RerankingSample(r.Query, r.Positives, r.Negatives)).ToList();
-            if (samples.Count == 0) throw new InputException($"{dataPath}: no examples.");
+            var built = evaluator();
             using var encoder = CrossEncoder.Load(ModelPaths.Resolve(modelPath));
-            var metrics = new RerankingEvaluator(samples, "eval", atK).Evaluate(new Reranker(encoder, new RerankerOptions(batchSize, maxLength)));
+            var metrics = built.Evaluate(new Reranker(encoder, new RerankerOptions(batchSize, maxLength)));
             output.WriteLine(JsonSerializer.Serialize(metrics));
             return 0;
         }
-        catch (Exception error) when (error is ModelFormatException or DataFormatException or ArgumentException or InputException
+        catch (Exception error) when (error is ModelFormatException or DataFormatException or BeirFormatException or ArgumentException or InputException
             or Tokenization.Loading.TokenizerFormatException or Torch.Safetensors.SafetensorsException or IOException)
         {
             errors.WriteLine($"error: {error.Message}");

@@ -51,6 +51,23 @@ public sealed class TrainAndEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Eval_reranks_a_local_beir_folder()
+    {
+        string folder = _directory.File("beir");
+        Directory.CreateDirectory(Path.Combine(folder, "qrels"));
+        var pairs = FixtureModels.Pairs().Take(20).ToList();
+        File.WriteAllLines(Path.Combine(folder, "corpus.jsonl"), pairs.Select((p, i) => JsonSerializer.Serialize(new { _id = $"d{i}", title = "", text = p.Passage })));
+        File.WriteAllLines(Path.Combine(folder, "queries.jsonl"), pairs.Take(5).Select((p, i) => JsonSerializer.Serialize(new { _id = $"q{i}", text = p.Query })));
+        File.WriteAllLines(Path.Combine(folder, "qrels", "test.tsv"), ["query-id\tcorpus-id\tscore", .. Enumerable.Range(0, 5).Select(i => $"q{i}\td{i}\t1")]);
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        Assert.True(EvalCommand.RunBeir(FixtureModels.Directory("bert-tiny"), folder, "test", 10, 16, 64, output, errors) == 0, errors.ToString());
+        using var metrics = JsonDocument.Parse(output.ToString());
+        Assert.InRange(metrics.RootElement.GetProperty("beir_R100_ndcg@10").GetDouble(), 0.0, 1.0);
+        Assert.Equal(2, EvalCommand.RunBeir(FixtureModels.Directory("bert-tiny"), _directory.File("nobeir"), "test", 10, 16, 64, new StringWriter(), new StringWriter()));
+    }
+
+    [Fact]
     public void Bad_data_and_options_are_reported_with_exit_code_2()
     {
         string bad = _directory.File("bad.jsonl");

@@ -1,0 +1,66 @@
+namespace RerankExperiments.Data;
+
+/// <summary>
+/// Which source column plays which role. The same role has different names across datasets (query/anchor/question,
+/// pos/positive/answer), so each format has a default that <see cref="Resolve"/> matches against the file's columns;
+/// an explicit mapping is taken as given. Optional roles are null when the format or the file lacks them.
+/// </summary>
+/// <param name="Query">The query (anchor) text.</param>
+/// <param name="Positive">QueryPosNeg: the positives list (a single string is accepted); Pairs/Triplets: the positive text.</param>
+/// <param name="Negative">QueryPosNeg: the negatives list; Triplets: the negative text (or a list of them).</param>
+/// <param name="Passage">LabeledPairs: the passage text.</param>
+/// <param name="Label">LabeledPairs: the relevance label (number, bool, or a numeric string from CSV).</param>
+/// <param name="PositiveScores">QueryPosNeg: teacher scores aligned with the positives.</param>
+/// <param name="NegativeScores">QueryPosNeg: teacher scores aligned with the negatives.</param>
+public sealed record ColumnMapping(
+    string Query,
+    string? Positive = null,
+    string? Negative = null,
+    string? Passage = null,
+    string? Label = null,
+    string? PositiveScores = null,
+    string? NegativeScores = null)
+{
+    static readonly string[] QueryNames = ["query", "anchor", "question", "sentence1"];
+    static readonly string[] PositiveNames = ["pos", "positive", "answer", "positives", "document", "passage", "sentence2"];
+    static readonly string[] NegativeNames = ["neg", "negative", "negatives", "hard_negative"];
+    static readonly string[] PassageNames = ["passage", "document", "text", "answer", "positive", "sentence2"];
+    static readonly string[] LabelNames = ["label", "labels", "score", "relevance"];
+
+    /// <summary>
+    /// The mapping for <paramref name="format"/> found among <paramref name="columns"/> (the first row's), first known
+    /// name wins. Throws naming the file and the columns it saw when a required role has no column.
+    /// </summary>
+    public static ColumnMapping Resolve(DatasetFormat format, IReadOnlyCollection<string> columns, string file)
+    {
+        string Required(string role, string[] names) => Find(names, columns)
+            ?? throw new DataFormatException(file, null, $"has no {role} column for the {format} format (looked for {string.Join("/", names)}; the file has {string.Join(", ", columns)}). Name the columns explicitly.");
+        string query = Required("query", QueryNames);
+        return format switch
+        {
+            DatasetFormat.QueryPosNeg => new(query, Positive: Required("positive", PositiveNames), Negative: Find(NegativeNames, columns),
+                PositiveScores: Find(["pos_scores"], columns), NegativeScores: Find(["neg_scores"], columns)),
+            DatasetFormat.Pairs => new(query, Positive: Required("positive", PositiveNames)),
+            DatasetFormat.LabeledPairs => new(query, Passage: Required("passage", PassageNames), Label: Required("label", LabelNames)),
+            DatasetFormat.Triplets => new(query, Positive: Required("positive", PositiveNames), Negative: Required("negative", NegativeNames)),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+        };
+    }
+
+    static string? Find(string[] names, IReadOnlyCollection<string> columns) => names.FirstOrDefault(columns.Contains);
+
+    /// <summary>Checks an explicit mapping names every column <paramref name="format"/> needs.</summary>
+    public ColumnMapping ValidatedFor(DatasetFormat format)
+    {
+        string? missing = format switch
+        {
+            DatasetFormat.QueryPosNeg or DatasetFormat.Pairs when Positive is null => nameof(Positive),
+            DatasetFormat.Triplets when Positive is null => nameof(Positive),
+            DatasetFormat.Triplets when Negative is null => nameof(Negative),
+            DatasetFormat.LabeledPairs when Passage is null => nameof(Passage),
+            DatasetFormat.LabeledPairs when Label is null => nameof(Label),
+            _ => null,
+        };
+        return missing is null ? this : throw new ArgumentException($"The {format} format needs the {missing} column named in the mapping.");
+    }
+}

@@ -7,10 +7,36 @@ namespace RerankExperiments.Tests.Data;
 /// <summary>
 /// Parquet and Arrow files written by independent libraries (parquet-wasm, Apache Arrow JS) through
 /// fixtures/scripts/make_data_fixtures.mjs, read back row for row against the expected_rows.json the script wrote
-/// beside them: nested list columns, a null list, an empty list, null scalars, unicode, two Parquet row groups.
+/// beside them: nested list columns, a null list, an empty list, a null list item, null scalars, unicode, and two
+/// Parquet row groups / two Arrow record batches.
 /// </summary>
-public sealed class ColumnarFixtureTests
+public sealed class ColumnarFixtureTests : IDisposable
 {
+    readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Theory]
+    [InlineData("broken.parquet")]
+    [InlineData("broken.arrow")]
+    public void A_file_that_is_not_parquet_or_arrow_is_an_error_naming_it(string name)
+    {
+        string path = _directory.File(name);
+        File.WriteAllText(path, "{\"query\": \"this is JSON, not a columnar file\"}\n");
+        var error = Assert.Throws<DataFormatException>(() => RowSources.Open(path).ReadRows().ToList());
+        Assert.StartsWith(path, error.Message);
+    }
+
+    [Fact]
+    public void A_truncated_parquet_file_is_an_error_naming_it()
+    {
+        string path = _directory.File("truncated.parquet");
+        var bytes = File.ReadAllBytes(Fixtures.Path("data", "rows.parquet"));
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var error = Assert.Throws<DataFormatException>(() => RowSources.Open(path).ReadRows().ToList());
+        Assert.StartsWith(path, error.Message);
+    }
+
     [Theory]
     [InlineData("rows.parquet")]
     [InlineData("rows.stream.arrow")]

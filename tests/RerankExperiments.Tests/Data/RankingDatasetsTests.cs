@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using RerankExperiments.Data;
 using RerankExperiments.Tests.Support;
 
@@ -28,6 +29,26 @@ public sealed class RankingDatasetsTests : IDisposable
         Assert.Equal([3f, 1f, -2f], examples[0].TeacherScores!);
         Assert.Equal(["single"], examples[1].Passages);
         Assert.Equal([1f], examples[1].Labels);
+    }
+
+    [Fact]
+    public void Gzipped_json_lines_are_read_through_the_extension()
+    {
+        string path = _directory.File("train.jsonl.gz");
+        using (var output = new StreamWriter(new GZipStream(File.Create(path), CompressionLevel.Fastest)))
+            output.Write("{\"query\": \"q\", \"pos\": [\"p\"], \"neg\": [\"n\"]}\n\n");
+        var example = Assert.Single(RankingDatasets.Load(path, new DatasetReadOptions(DatasetFormat.QueryPosNeg)).Examples);
+        Assert.Equal(["p", "n"], example.Passages);
+    }
+
+    [Fact]
+    public void A_line_that_is_not_json_is_skipped_and_reported_when_asked()
+    {
+        string path = Write("train.jsonl", "{\"query\": \"q\", \"pos\": [\"p\"]}\n{not json\n");
+        Assert.StartsWith($"{path}:2:", Assert.Throws<DataFormatException>(() => RankingDatasets.Load(path, new DatasetReadOptions(DatasetFormat.QueryPosNeg))).Message);
+        var result = RankingDatasets.Load(path, new DatasetReadOptions(DatasetFormat.QueryPosNeg, SkipBadRows: true));
+        Assert.Single(result.Examples);
+        Assert.Equal(2, Assert.Single(result.Skipped).Line);
     }
 
     [Fact]

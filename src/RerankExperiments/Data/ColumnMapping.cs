@@ -28,18 +28,21 @@ public sealed record ColumnMapping(
     static readonly string[] LabelNames = ["label", "labels", "score", "relevance"];
 
     /// <summary>
-    /// The mapping for <paramref name="format"/> found among <paramref name="columns"/> (the first row's), first known
-    /// name wins. Throws naming the file and the columns it saw when a required role has no column.
+    /// The mapping for <paramref name="format"/> found among the columns of <paramref name="row"/> (the first row),
+    /// first known name wins. Optional roles fall back to FlagEmbedding's names when the row lacks them: JSONL writers
+    /// omit null keys, so a first row without "neg" must not switch negatives off for the whole file. Throws naming
+    /// file:row and the columns it saw when a required role has no column.
     /// </summary>
-    public static ColumnMapping Resolve(DatasetFormat format, IReadOnlyCollection<string> columns, string file)
+    public static ColumnMapping Resolve(DatasetFormat format, DataRow row)
     {
+        var columns = row.Values.Keys.ToList();
         string Required(string role, string[] names) => Find(names, columns)
-            ?? throw new DataFormatException(file, null, $"has no {role} column for the {format} format (looked for {string.Join("/", names)}; the file has {string.Join(", ", columns)}). Name the columns explicitly.");
+            ?? throw row.Error($"has no {role} column for the {format} format (looked for {string.Join("/", names)}; the row has {string.Join(", ", columns)}). Name the columns explicitly.");
         string query = Required("query", QueryNames);
         return format switch
         {
-            DatasetFormat.QueryPosNeg => new(query, Positive: Required("positive", PositiveNames), Negative: Find(NegativeNames, columns),
-                PositiveScores: Find(["pos_scores"], columns), NegativeScores: Find(["neg_scores"], columns)),
+            DatasetFormat.QueryPosNeg => new(query, Positive: Required("positive", PositiveNames), Negative: Find(NegativeNames, columns) ?? "neg",
+                PositiveScores: Find(["pos_scores"], columns) ?? "pos_scores", NegativeScores: Find(["neg_scores"], columns) ?? "neg_scores"),
             DatasetFormat.Pairs => new(query, Positive: Required("positive", PositiveNames)),
             DatasetFormat.LabeledPairs => new(query, Passage: Required("passage", PassageNames), Label: Required("label", LabelNames)),
             DatasetFormat.Triplets => new(query, Positive: Required("positive", PositiveNames), Negative: Required("negative", NegativeNames)),

@@ -28,7 +28,7 @@ public static class RankingDatasets
         var order = new List<string>();
         foreach (var row in source.ReadRows())
         {
-            columns ??= ColumnMapping.Resolve(options.Format, [.. row.Values.Keys], source.Path);
+            columns ??= ColumnMapping.Resolve(options.Format, row);
             RankingExample? example = null;
             try
             {

@@ -32,6 +32,18 @@ public sealed class RankingDatasetsTests : IDisposable
     }
 
     [Fact]
+    public void A_first_row_without_the_optional_columns_does_not_switch_them_off()
+    {
+        string path = Write("train.jsonl",
+            "{\"query\": \"q1\", \"pos\": [\"p\"]}\n" +
+            "{\"query\": \"q2\", \"pos\": [\"p\"], \"neg\": [\"n\"], \"pos_scores\": [2], \"neg_scores\": [1]}\n");
+        var examples = RankingDatasets.Load(path, new DatasetReadOptions(DatasetFormat.QueryPosNeg)).Examples;
+        Assert.Equal(["p"], examples[0].Passages);
+        Assert.Equal(["p", "n"], examples[1].Passages);
+        Assert.Equal([2f, 1f], examples[1].TeacherScores!);
+    }
+
+    [Fact]
     public void Gzipped_json_lines_are_read_through_the_extension()
     {
         string path = _directory.File("train.jsonl.gz");
@@ -107,6 +119,7 @@ public sealed class RankingDatasetsTests : IDisposable
     {
         string path = Write("odd.jsonl", "{\"foo\": \"q\", \"bar\": \"p\"}\n");
         var error = Assert.Throws<DataFormatException>(() => RankingDatasets.Load(path, new DatasetReadOptions(DatasetFormat.Pairs)));
+        Assert.StartsWith($"{path}:1:", error.Message);
         Assert.Contains("foo, bar", error.Message);
     }
 

@@ -28,6 +28,40 @@ public sealed class ColumnarFixtureTests : IDisposable
     }
 
     [Fact]
+    public void Large_strings_and_other_number_widths_in_an_arrow_stream_are_read()
+    {
+        // Arrow JS cannot write large_string, which `datasets` uses for big text columns; the C# writer can.
+        string path = _directory.File("cache.arrow");
+        var query = new Apache.Arrow.LargeStringArray.Builder().Append("large ✓").AppendNull().Build();
+        var label = new Apache.Arrow.Int32Array.Builder().Append(3).Append(-1).Build();
+        var score = new Apache.Arrow.FloatArray.Builder().Append(0.5f).AppendNull().Build();
+        var passages = new Apache.Arrow.ListArray.Builder(Apache.Arrow.Types.StringType.Default);
+        var items = (Apache.Arrow.StringArray.Builder)passages.ValueBuilder;
+        passages.Append();
+        items.Append("a").AppendNull();
+        passages.AppendNull();
+        var batch = new Apache.Arrow.RecordBatch.Builder()
+            .Append("query", true, query).Append("label", false, label).Append("score", true, score).Append("passages", true, passages.Build())
+            .Build();
+        using (var output = File.Create(path))
+        using (var writer = new Apache.Arrow.Ipc.ArrowStreamWriter(output, batch.Schema))
+        {
+            writer.WriteRecordBatch(batch);
+            writer.WriteEnd();
+        }
+        var rows = RowSources.Open(path).ReadRows().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("large ✓", rows[0]["query"]);
+        Assert.Equal(3.0, rows[0]["label"]);
+        Assert.Equal(0.5, rows[0]["score"]);
+        Assert.Equal(["a", null], Assert.IsAssignableFrom<IReadOnlyList<object?>>(rows[0]["passages"]));
+        Assert.Null(rows[1]["query"]);
+        Assert.Equal(-1.0, rows[1]["label"]);
+        Assert.Null(rows[1]["score"]);
+        Assert.Null(rows[1]["passages"]);
+    }
+
+    [Fact]
     public void A_truncated_parquet_file_is_an_error_naming_it()
     {
         string path = _directory.File("truncated.parquet");

@@ -12,6 +12,8 @@ namespace RerankExperiments.Data;
 /// <param name="Label">LabeledPairs: the relevance label (number, bool, or a numeric string from CSV).</param>
 /// <param name="PositiveScores">QueryPosNeg: teacher scores aligned with the positives.</param>
 /// <param name="NegativeScores">QueryPosNeg: teacher scores aligned with the negatives.</param>
+/// <param name="MoreNegatives">Triplets: further negative columns after <paramref name="Negative"/> (sentence-transformers'
+/// n-tuple layout, negative_1 … negative_n).</param>
 public sealed record ColumnMapping(
     string Query,
     string? Positive = null,
@@ -19,13 +21,14 @@ public sealed record ColumnMapping(
     string? Passage = null,
     string? Label = null,
     string? PositiveScores = null,
-    string? NegativeScores = null)
+    string? NegativeScores = null,
+    IReadOnlyList<string>? MoreNegatives = null)
 {
     static readonly string[] QueryNames = ["query", "anchor", "question", "sentence1"];
     static readonly string[] PositiveNames = ["pos", "positive", "answer", "positives", "document", "passage", "sentence2"];
     static readonly string[] NegativeNames = ["neg", "negative", "negatives", "hard_negative"];
     static readonly string[] PassageNames = ["passage", "document", "text", "answer", "positive", "sentence2"];
-    static readonly string[] LabelNames = ["label", "labels", "score", "relevance"];
+    static readonly string[] LabelNames = ["label", "labels", "score", "scores", "relevance"];
 
     /// <summary>
     /// The mapping for <paramref name="format"/> found among the columns of <paramref name="row"/> (the first row),
@@ -45,9 +48,23 @@ public sealed record ColumnMapping(
                 PositiveScores: Find(["pos_scores"], columns) ?? "pos_scores", NegativeScores: Find(["neg_scores"], columns) ?? "neg_scores"),
             DatasetFormat.Pairs => new(query, Positive: Required("positive", PositiveNames)),
             DatasetFormat.LabeledPairs => new(query, Passage: Required("passage", PassageNames), Label: Required("label", LabelNames)),
-            DatasetFormat.Triplets => new(query, Positive: Required("positive", PositiveNames), Negative: Required("negative", NegativeNames)),
+            DatasetFormat.Triplets => Triplets(query, Required("positive", PositiveNames), columns, Required),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
         };
+    }
+
+    /// <summary>(anchor, positive, negative) or the n-tuple (anchor, positive, negative_1, …, negative_n), in number order.</summary>
+    static ColumnMapping Triplets(string query, string positive, List<string> columns, Func<string, string[], string> required)
+    {
+        var numbered = columns
+            .Select(c => (Column: c, Match: System.Text.RegularExpressions.Regex.Match(c, @"^negative_(\d+)$")))
+            .Where(c => c.Match.Success)
+            .OrderBy(c => int.Parse(c.Match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .Select(c => c.Column)
+            .ToList();
+        if (Find(NegativeNames, columns) is null && numbered.Count > 0)
+            return new(query, Positive: positive, Negative: numbered[0], MoreNegatives: numbered[1..]);
+        return new(query, Positive: positive, Negative: required("negative", NegativeNames));
     }
 
     static string? Find(string[] names, IReadOnlyCollection<string> columns) => names.FirstOrDefault(columns.Contains);

@@ -9,9 +9,15 @@ public enum DatasetFormat
     /// <summary>sentence-transformers (query, answer) or (anchor, positive): one positive per row, grouped by query.</summary>
     Pairs,
 
-    /// <summary>(query, passage, label): a label per row (0/1 or a soft score), grouped by query.</summary>
+    /// <summary>
+    /// (query, passage, label): a label per row (0/1 or a soft score), grouped by query. A row whose passage and label
+    /// columns are aligned lists (sentence-transformers' labeled-list) contributes all of them.
+    /// </summary>
     LabeledPairs,
 
-    /// <summary>(anchor, positive, negative): one example per row, the negative kept with the positive it was mined for.</summary>
+    /// <summary>
+    /// (anchor, positive, negative), or the n-tuple (anchor, positive, negative_1 … negative_n): one example per row,
+    /// the negatives kept with the positive they were mined for.
+    /// </summary>
     Triplets,
 }

@@ -38,10 +38,20 @@ public static class RankingDatasets
                         example = QueryPosNeg(row, columns).ToExample();
                         break;
                     case DatasetFormat.Triplets:
-                        example = RankingExample.Group(Text(row, columns.Query), Text(row, columns.Positive!), Texts(row, columns.Negative!) ?? throw Missing(columns.Negative!));
+                        // A missing negative_k drops the row (counted), as sentence-transformers drops short n-tuples.
+                        var negatives = Texts(row, columns.Negative!) ?? throw Missing(columns.Negative!);
+                        foreach (string more in columns.MoreNegatives ?? []) negatives.Add(Text(row, more));
+                        example = RankingExample.Group(Text(row, columns.Query), Text(row, columns.Positive!), negatives);
                         break;
                     case DatasetFormat.Pairs:
                         Add(Text(row, columns.Query), Text(row, columns.Positive!), 1f);
+                        break;
+                    case DatasetFormat.LabeledPairs when row[columns.Passage!] is IReadOnlyList<object?>:
+                        // sentence-transformers' labeled-list: the passages and their labels as two aligned lists.
+                        string listQuery = Text(row, columns.Query);
+                        var passages = Texts(row, columns.Passage!)!;
+                        var labels = Numbers(row, columns.Label!, passages.Count) ?? throw Missing(columns.Label!);
+                        for (int i = 0; i < passages.Count; i++) Add(listQuery, passages[i], labels[i]);
                         break;
                     case DatasetFormat.LabeledPairs:
                         Add(Text(row, columns.Query), Text(row, columns.Passage!), Number(row, columns.Label!));

@@ -104,6 +104,32 @@ public sealed class RankingDatasetsTests : IDisposable
     }
 
     [Fact]
+    public void N_tuples_take_negative_columns_in_number_order_and_skip_rows_missing_one()
+    {
+        string path = Write("ntuple.jsonl",
+            "{\"anchor\": \"q\", \"positive\": \"p\", \"negative_2\": \"n2\", \"negative_10\": \"n10\", \"negative_1\": \"n1\"}\n" +
+            "{\"anchor\": \"q2\", \"positive\": \"p\", \"negative_1\": \"n1\", \"negative_2\": null, \"negative_10\": \"n10\"}\n");
+        var result = RankingDatasets.Load(path, new DatasetReadOptions(DatasetFormat.Triplets, SkipBadRows: true));
+        var example = Assert.Single(result.Examples);
+        Assert.Equal(["p", "n1", "n2", "n10"], example.Passages);
+        Assert.Equal([1f, 0f, 0f, 0f], example.Labels);
+        Assert.Contains("'negative_2' is missing", Assert.Single(result.Skipped).Message);
+    }
+
+    [Fact]
+    public void Labeled_lists_take_passages_and_labels_as_aligned_lists()
+    {
+        string path = Write("labeled-list.jsonl",
+            "{\"query\": \"q\", \"passage\": [\"a\", \"b\"], \"labels\": [1, 0]}\n" +
+            "{\"query\": \"q\", \"passage\": [\"c\"], \"labels\": [1, 0]}\n");
+        var result = RankingDatasets.Load(path, new DatasetReadOptions(DatasetFormat.LabeledPairs, SkipBadRows: true));
+        var example = Assert.Single(result.Examples);
+        Assert.Equal(["a", "b"], example.Passages);
+        Assert.Equal([1f, 0f], example.Labels);
+        Assert.Contains("2 entries for 1", Assert.Single(result.Skipped).Message);
+    }
+
+    [Fact]
     public void An_explicit_column_mapping_is_used_as_given()
     {
         string path = Write("custom.jsonl", "{\"question\": \"ignored\", \"q\": \"real\", \"doc\": \"d\", \"rel\": 2}\n");

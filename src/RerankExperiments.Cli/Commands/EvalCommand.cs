@@ -16,13 +16,14 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Required = true, Description = "A model directory or a Hub repo id." };
-        var data = new Option<string?>("--data") { Description = "JSONL of {\"query\", \"pos\": [...], \"neg\": [...]}." };
+        var data = new Option<string?>("--data") { Description = "A dataset file (.jsonl(.gz), .json, .csv, .tsv, .parquet, .arrow)." };
+        var format = new Option<string>("--format") { DefaultValueFactory = _ => "query-pos-neg", Description = "query-pos-neg, pairs, labeled-pairs or triplets." };
         var beir = new Option<string?>("--beir") { Description = "A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)." };
         var split = new Option<string>("--split") { DefaultValueFactory = _ => "test" };
         var atK = new Option<int>("--at-k") { DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
         var maxLength = new Option<int?>("--max-length");
-        var command = new Command("eval", "Evaluate a cross-encoder on reranking data.") { model, data, beir, split, atK, batchSize, maxLength };
+        var command = new Command("eval", "Evaluate a cross-encoder on reranking data.") { model, data, format, beir, split, atK, batchSize, maxLength };
         command.SetAction(result =>
         {
             string? jsonl = result.GetValue(data), folder = result.GetValue(beir);
@@ -32,18 +33,26 @@ public static class EvalCommand
                 return 2;
             }
             return jsonl is not null
-                ? Run(result.GetValue(model)!, jsonl, result.GetValue(atK), result.GetValue(batchSize), result.GetValue(maxLength), Console.Out, Console.Error)
+                ? Run(result.GetValue(model)!, jsonl, result.GetValue(atK), result.GetValue(batchSize), result.GetValue(maxLength), Console.Out, Console.Error, result.GetValue(format)!)
                 : RunBeir(result.GetValue(model)!, folder!, result.GetValue(split)!, result.GetValue(atK), result.GetValue(batchSize), result.GetValue(maxLength), Console.Out, Console.Error);
         });
         return command;
     }
 
-    public static int Run(string modelPath, string dataPath, int atK, int batchSize, int? maxLength, TextWriter output, TextWriter errors) =>
-        Evaluate(modelPath, () =>
-        {
-            var samples = QueryPosNegJsonl.Read(dataPath).Select(r => new RerankingSample(r.Query, r.Positives, r.Negatives)).ToList();
-            return samples.Count > 0 ? new RerankingEvaluator(samples, "eval", atK) : throw new InputException($"{dataPath}: no examples.");
-        }, batchSize, maxLength, output, errors);
+    public static int Run(string modelPath, string dataPath, int atK, int batchSize, int? maxLength, TextWriter output, TextWriter errors,
+        string format = "query-pos-neg") =>
+        Evaluate(modelPath, () => new RerankingEvaluator(Samples(dataPath, DatasetFormats.Parse(format)), "eval", atK), batchSize, maxLength, output, errors);
+
+    /// <summary>Evaluation samples from a dataset file: each query's relevant (label &gt; 0) and other passages.</summary>
+    internal static List<RerankingSample> Samples(string path, DatasetFormat format)
+    {
+        var samples = RankingDatasets.Load(path, new DatasetReadOptions(format)).Examples
+            .Select(e => (e.Query, Split: DatasetFormats.SplitByLabel(e)))
+            .Where(x => x.Split.Positives.Count > 0)
+            .Select(x => new RerankingSample(x.Query, x.Split.Positives, x.Split.Negatives))
+            .ToList();
+        return samples.Count > 0 ? samples : throw new InputException($"{path}: no examples with a relevant passage.");
+    }
 
     public static int RunBeir(string modelPath, string folder, string split, int atK, int batchSize, int? maxLength, TextWriter output, TextWriter errors) =>
         Evaluate(modelPath, () => new BeirEvaluator(folder, new BeirEvaluatorOptions(Split: split, AtK: atK)), batchSize, maxLength, output, errors);
@@ -58,7 +67,7 @@ public static class EvalCommand
             output.WriteLine(JsonSerializer.Serialize(metrics));
             return 0;
         }
-        catch (Exception error) when (error is ModelFormatException or DataFormatException or BeirFormatException or ArgumentException or InputException
+        catch (Exception error) when (error is ModelFormatException or DataFormatException or BeirFormatException or ArgumentException or InputException or FormatException
             or Tokenization.Loading.TokenizerFormatException or Torch.Safetensors.SafetensorsException or IOException)
         {
             errors.WriteLine($"error: {error.Message}");

@@ -12,8 +12,8 @@ using Serilog;
 namespace RerankExperiments.Cli.Commands;
 
 /// <summary>
-/// `rerank train`: fine-tunes a cross-encoder on FlagEmbedding-style JSONL ({"query", "pos": [...], "neg": [...]})
-/// with a loss by name, evaluating on held-out JSONL, saving checkpoints under --output and the final model in
+/// `rerank train`: fine-tunes a cross-encoder on a dataset file (JSONL, JSON, CSV/TSV, Parquet or Arrow) in one of
+/// the formats (FlagEmbedding's query-pos-neg by default, pairs, labeled-pairs, triplets) with a loss by name, evaluating on held-out JSONL, saving checkpoints under --output and the final model in
 /// --output/model. Ctrl-C finishes the step, saves a checkpoint and exits 130; --resume latest continues.
 /// </summary>
 public static class TrainCommand
@@ -21,8 +21,9 @@ public static class TrainCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Starting model: a directory or a Hub repo id.", Required = true };
-        var trainData = new Option<string>("--train-data") { Description = "Training JSONL (query, pos, neg[, pos_scores, neg_scores]).", Required = true };
-        var evalData = new Option<string?>("--eval-data") { Description = "Evaluation JSONL in the same format (MRR@10, NDCG@10, MAP)." };
+        var trainData = new Option<string>("--train-data") { Description = "Training data: .jsonl(.gz), .json, .csv, .tsv, .parquet or .arrow.", Required = true };
+        var evalData = new Option<string?>("--eval-data") { Description = "Evaluation data in the same format (MRR@10, NDCG@10, MAP)." };
+        var format = new Option<string>("--format") { DefaultValueFactory = _ => "query-pos-neg", Description = "query-pos-neg, pairs, labeled-pairs or triplets." };
         var output = new Option<string>("--output") { Description = "Folder for checkpoints and the final model.", Required = true };
         var loss = new Option<string>("--loss") { DefaultValueFactory = _ => "listwise-ce", Description = "bce, listwise-ce, mnrl, cached-mnrl, lambda, listnet, ranknet, margin-mse, kl-distill." };
         var groupSize = new Option<int?>("--group-size") { Description = "Passages per query (1 positive + negatives), FlagEmbedding's train_group_size; default 8 for listwise-ce." };
@@ -43,7 +44,7 @@ public static class TrainCommand
         var skipBadRows = new Option<bool>("--skip-bad-rows") { Description = "Skip malformed data lines (counted and reported) instead of stopping." };
         var command = new Command("train", "Fine-tune a cross-encoder reranker.")
         {
-            model, trainData, evalData, output, loss, groupSize, epochs, maxSteps, batchSize, learningRate, warmupRatio, scheduler,
+            model, trainData, evalData, format, output, loss, groupSize, epochs, maxSteps, batchSize, learningRate, warmupRatio, scheduler,
             accumulation, precision, maxLength, seed, evalSteps, saveSteps, saveTotalLimit, resume, skipBadRows,
         };
         command.SetAction(result =>
@@ -70,13 +71,13 @@ public static class TrainCommand
                 LengthGrouping = true,
             };
             return Run(result.GetValue(model)!, result.GetValue(trainData)!, result.GetValue(evalData), lossName, options,
-                result.GetValue(resume), result.GetValue(skipBadRows), Console.Out, Console.Error);
+                result.GetValue(resume), result.GetValue(skipBadRows), Console.Out, Console.Error, result.GetValue(format)!);
         });
         return command;
     }
 
     public static int Run(string modelPath, string trainPath, string? evalPath, string lossName, TrainingOptions options, string? resume,
-        bool skipBadRows, TextWriter output, TextWriter errors, CancellationToken cancellationToken = default)
+        bool skipBadRows, TextWriter output, TextWriter errors, string format = "query-pos-neg", CancellationToken cancellationToken = default)
     {
         CrossEncoder encoder;
         IRankingLoss loss;
@@ -88,12 +89,14 @@ public static class TrainCommand
             var lossOptions = new Dictionary<string, object?>();
             if (lossName == "listwise-ce") lossOptions["group_size"] = options.GroupSize ?? 8;
             loss = LossFactory.Create(lossName, lossOptions);
-            int skipped = 0;
-            train = QueryPosNegJsonl.Read(trainPath, skipBadRows, _ => skipped++).Select(r => r.ToExample()).ToList();
-            if (skipped > 0) errors.WriteLine($"warning: {trainPath}: skipped {skipped} malformed line(s).");
+            var read = new DatasetReadOptions(DatasetFormats.Parse(format), SkipBadRows: skipBadRows);
+            var loaded = RankingDatasets.Load(trainPath, read);
+            if (loaded.Skipped.Count > 0)
+                errors.WriteLine($"warning: {trainPath}: skipped {loaded.Skipped.Count} malformed row(s), e.g. {loaded.Skipped[0].Message}");
+            train = loaded.Examples.ToList();
             if (train.Count == 0) throw new InputException($"{trainPath}: no training examples.");
             if (evalPath is not null)
-                evaluators.Add(new RerankingEvaluator(QueryPosNegJsonl.Read(evalPath).Select(r => new RerankingSample(r.Query, r.Positives, r.Negatives)).ToList(), "eval"));
+                evaluators.Add(new RerankingEvaluator(EvalCommand.Samples(evalPath, read.Format), "eval"));
             encoder = CrossEncoder.Load(ModelPaths.Resolve(modelPath));
         }
         catch (Exception error) when (error is ModelFormatException or DataFormatException or ArgumentException or FormatException or InputException

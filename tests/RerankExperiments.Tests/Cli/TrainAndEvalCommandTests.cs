@@ -51,6 +51,25 @@ public sealed class TrainAndEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_and_eval_read_other_files_and_formats()
+    {
+        var pairs = FixtureModels.Pairs().Take(8).ToList();
+        string csv = _directory.File("labeled.csv");
+        File.WriteAllLines(csv, ["query,passage,label", .. pairs.SelectMany((p, i) => new[]
+        {
+            $"\"{p.Query.Replace("\"", "\"\"")}\",\"{p.Passage[..Math.Min(80, p.Passage.Length)].Replace("\"", "\"\"")}\",1",
+            $"\"{p.Query.Replace("\"", "\"\"")}\",\"{pairs[(i + 1) % pairs.Count].Passage[..Math.Min(80, pairs[(i + 1) % pairs.Count].Passage.Length)].Replace("\"", "\"\"")}\",0",
+        })]);
+        var options = new TrainingOptions { OutputDir = _directory.File("csv-run"), MaxSteps = 2, BatchSize = 4, SaveSteps = 0, MaxLength = 48 };
+        var stderr = new StringWriter();
+        Assert.True(TrainCommand.Run(FixtureModels.Directory("bert-tiny"), csv, csv, "bce", options, null, false, new StringWriter(), stderr, "labeled-pairs") == 0, stderr.ToString());
+        var metrics = new StringWriter();
+        Assert.Equal(0, EvalCommand.Run(Path.Combine(options.OutputDir, "model"), csv, 10, 8, 48, metrics, new StringWriter(), "labeled-pairs"));
+        Assert.Contains("eval_ndcg@10", metrics.ToString());
+        Assert.Equal(2, EvalCommand.Run(FixtureModels.Directory("bert-tiny"), csv, 10, 8, 48, new StringWriter(), new StringWriter(), "csv-ish"));
+    }
+
+    [Fact]
     public void Eval_reranks_a_local_beir_folder()
     {
         string folder = _directory.File("beir");

@@ -85,6 +85,35 @@ public sealed class Bm25Index
     public double[] Scores(string query) => Accumulate(query, out _);
 
     /// <summary>
+    /// The BM25 score of one document (by corpus position) for <paramref name="query"/>, found by binary search
+    /// in the postings of the query's terms; equal to <c>Scores(query)[document]</c> without scoring the corpus.
+    /// </summary>
+    public double Score(string query, int document)
+    {
+        if ((uint)document >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(document), document, $"must be in [0, {Count})");
+        double score = 0, k1Plus1 = Options.K1 + 1;
+        foreach (var group in Analyzer.Analyze(query).GroupBy(t => t, StringComparer.Ordinal))
+        {
+            if (!_postings.TryGetValue(group.Key, out var list)) continue;
+            int low = 0, high = list.Length - 1;
+            while (low <= high)
+            {
+                int middle = (low + high) >>> 1;
+                int doc = list[middle].Document;
+                if (doc == document)
+                {
+                    int tf = list[middle].TermFrequency;
+                    score += group.Count() * Idf(group.Key) * tf * k1Plus1 / (tf + _lengthNorm[document]);
+                    break;
+                }
+                if (doc < document) low = middle + 1;
+                else high = middle - 1;
+            }
+        }
+        return score;
+    }
+
+    /// <summary>
     /// The <paramref name="k"/> best documents for <paramref name="query"/>, best first; only documents sharing a
     /// term with the query (so possibly fewer than k). Equal scores rank in corpus order.
     /// </summary>

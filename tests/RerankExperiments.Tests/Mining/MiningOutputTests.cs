@@ -122,6 +122,19 @@ public sealed class MiningOutputTests : IDisposable
     }
 
     [Fact]
+    public void Mine_command_parses_its_options()
+    {
+        string data = _directory.File("train.jsonl"), output = _directory.File("out.jsonl");
+        QueryPosNegJsonl.Write(data, [.. HardNegativeMinerTests.Records.Select((r, i) => i == 0 ? r with { Negatives = HardNegativeMinerTests.Corpus } : r)]);
+        int code = MineCommand.Create().Parse(["--data", data, "--method", "bm25", "--num-negatives", "2", "--range-min", "1", "--range-max", "8",
+            "--sampling", "random", "--absolute-margin", "0.1", "--min-score", "0.2", "--output-format", "n-tuple", "--output", output,
+            "--seed", "5", "--cache-dir", _directory.File("cache")]).Invoke();
+        Assert.Equal(0, code);
+        Assert.All(MinedJsonl.ReadNTuples(output), t => Assert.Equal(2, t.Negatives.Count));
+        Assert.Equal(2, MineCommand.Create().Parse(["--data", data, "--output", output, "--sampling", "best"]).Invoke());
+    }
+
+    [Fact]
     public void Mine_command_reports_bad_input()
     {
         string data = _directory.File("train.jsonl");

@@ -16,7 +16,7 @@ public static class MineCommand
 {
     /// <summary>All settings of one `rerank mine` run.</summary>
     public sealed record Arguments(string Data, string Output, string OutputFormat, MiningOptions Options, string Method = "bm25",
-        string? Corpus = null, string CacheDirectory = "runs/cache", bool NoCache = false);
+        string? Corpus = null, string CacheDirectory = "runs/cache", bool NoCache = false, string? CrossEncoderModel = null, int BatchSize = 32);
 
     public static Command Create()
     {
@@ -38,10 +38,12 @@ public static class MineCommand
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 12, Description = "Seed of random sampling." };
         var cacheDir = new Option<string>("--cache-dir") { DefaultValueFactory = _ => "runs/cache", Description = "Cache root (mining results go to <dir>/mining)." };
         var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor write the cache." };
+        var crossEncoder = new Option<string?>("--cross-encoder") { Description = "Rescore candidates and positives with this cross-encoder (used only with a margin or --max-score, as sentence-transformers)." };
+        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32, Description = "Cross-encoder batch size." };
         var command = new Command("mine", "Mine hard negatives with BM25.")
         {
             data, format, method, corpus, numNegatives, rangeMin, rangeMax, sampling, absoluteMargin, relativeMargin, maxScore, minScore,
-            dropShort, outputFormat, output, seed, cacheDir, noCache,
+            dropShort, outputFormat, output, seed, cacheDir, noCache, crossEncoder, batchSize,
         };
         command.SetAction(result =>
         {
@@ -62,7 +64,7 @@ public static class MineCommand
             var options = new MiningOptions(result.GetValue(numNegatives), result.GetValue(rangeMin), result.GetValue(rangeMax), result.GetValue(maxScore),
                 result.GetValue(minScore), result.GetValue(absoluteMargin), result.GetValue(relativeMargin), strategy, result.GetValue(seed), result.GetValue(dropShort));
             return Run(new Arguments(result.GetValue(data)!, result.GetValue(output)!, result.GetValue(outputFormat)!, options, result.GetValue(method)!,
-                result.GetValue(corpus), result.GetValue(cacheDir)!, result.GetValue(noCache)), Console.Out, Console.Error);
+                result.GetValue(corpus), result.GetValue(cacheDir)!, result.GetValue(noCache), result.GetValue(crossEncoder), result.GetValue(batchSize)), Console.Out, Console.Error);
         });
         return command;
     }
@@ -77,18 +79,29 @@ public static class MineCommand
             var records = QueryPosNegJsonl.Read(arguments.Data).ToList();
             if (records.Count == 0) throw new InputException($"{arguments.Data}: no records.");
             var corpus = arguments.Corpus is { } path ? ReadCorpus(path) : records.SelectMany(r => r.Positives.Concat(r.Negatives)).ToList();
-            MiningResult Mine() => HardNegativeMiner.Mine(records, options, corpus);
-            var mined = arguments.NoCache ? Mine() : MiningCache.GetOrMine(arguments.CacheDirectory, MiningCache.Key(records, corpus, options, arguments.Method), Mine);
+            // The cross-encoder only matters when a margin or max_score filters (sentence-transformers' rule).
+            string? model = arguments.CrossEncoderModel is { } m && options.Filters ? ModelPaths.Resolve(m) : null;
+            string method = model is null ? arguments.Method : $"{arguments.Method}+rescore:{Path.GetFullPath(model)}";
+            MiningResult Mine()
+            {
+                if (model is null) return HardNegativeMiner.Mine(records, options, corpus);
+                using var encoder = Modeling.CrossEncoder.Load(model);
+                var reranker = new Modeling.Reranker(encoder, new Modeling.RerankerOptions(arguments.BatchSize));
+                return HardNegativeMiner.Mine(records, options, corpus, reranker.Score);
+            }
+            var mined = arguments.NoCache ? Mine() : MiningCache.GetOrMine(arguments.CacheDirectory, MiningCache.Key(records, corpus, options, method), Mine);
+            string scores = model is null ? "BM25 scores" : "cross-encoder scores";
             int rows = MinedJsonl.Write(arguments.Output, format, mined.Records, options.NumNegatives);
             var s = mined.Statistics;
             output.WriteLine($"{(s.FromCache ? "Reused cached mining" : "Mined")}: {s.Queries} queries, {s.Negatives} negatives, {rows} {arguments.OutputFormat} rows → {arguments.Output}");
             output.WriteLine($"Queries short of {options.NumNegatives} negatives: {s.ShortQueries} ({(options.DropShort ? $"{s.DroppedQueries} dropped" : "kept with fewer")})");
             output.WriteLine($"Candidates removed: {s.RemovedAsPositive} positives, {s.RemovedByMargin} by margin, {s.RemovedByMaxScore} by max score, {s.RemovedByMinScore} by min score");
-            output.WriteLine($"Positive BM25 scores: {s.PositiveScores}");
-            output.WriteLine($"Negative BM25 scores: {s.NegativeScores}");
+            output.WriteLine($"Positive {scores}: {s.PositiveScores}");
+            output.WriteLine($"Negative {scores}: {s.NegativeScores}");
             return 0;
         }
-        catch (Exception error) when (error is DataFormatException or ArgumentException or InputException or IOException or JsonException)
+        catch (Exception error) when (error is DataFormatException or ArgumentException or InputException or IOException or JsonException
+            or Modeling.ModelFormatException or Tokenization.Loading.TokenizerFormatException or Torch.Safetensors.SafetensorsException)
         {
             errors.WriteLine($"error: {error.Message}");
             return 2;

@@ -135,6 +135,33 @@ public sealed class MiningOutputTests : IDisposable
     }
 
     [Fact]
+    public void Mine_command_rescores_with_a_cross_encoder_when_a_margin_is_set()
+    {
+        string data = _directory.File("train.jsonl"), output = _directory.File("out.jsonl");
+        QueryPosNegJsonl.Write(data, [.. HardNegativeMinerTests.Records.Select((r, i) => i == 0 ? r with { Negatives = HardNegativeMinerTests.Corpus } : r)]);
+        string model = FixtureModels.Directory("bert-tiny");
+        var arguments = new MineCommand.Arguments(data, output, "query-pos-neg", new MiningOptions(NumNegatives: 2, RangeMax: 10, RelativeMargin: 0), NoCache: true, CrossEncoderModel: model);
+        var printed = new StringWriter();
+        var errors = new StringWriter();
+        Assert.True(MineCommand.Run(arguments, printed, errors) == 0, errors.ToString());
+        Assert.Contains("cross-encoder scores", printed.ToString());
+        var mined = QueryPosNegJsonl.Read(output).ToList();
+        Assert.True(mined.Sum(r => r.Negatives.Count) > 0);
+        using var encoder = RerankExperiments.Modeling.CrossEncoder.Load(model);
+        var reranker = new RerankExperiments.Modeling.Reranker(encoder);
+        foreach (var record in mined)
+        {
+            var expected = reranker.Score([.. record.Negatives.Select(n => (record.Query, n))]);
+            for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], record.NegativeScores![i], 4);
+            Assert.All(record.NegativeScores!, s => Assert.True(s <= record.PositiveScores!.Min() + 1e-6));
+        }
+        // Without a margin or max-score the cross-encoder is not used: BM25 as before.
+        printed = new StringWriter();
+        Assert.Equal(0, MineCommand.Run(arguments with { Options = new MiningOptions(NumNegatives: 2) }, printed, errors));
+        Assert.Contains("BM25 scores", printed.ToString());
+    }
+
+    [Fact]
     public void Mine_command_reports_bad_input()
     {
         string data = _directory.File("train.jsonl");

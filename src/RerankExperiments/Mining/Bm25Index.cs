@@ -120,7 +120,26 @@ public sealed class Bm25Index
     public IReadOnlyList<Bm25Hit> Search(string query, int k)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "must be ≥ 1");
-        var scores = Accumulate(query, out var touched);
+        // A per-thread score buffer, cleared after use where it was touched: no corpus-sized allocation per query.
+        var scores = _buffer is { } b && b.Length == Count ? b : _buffer = new double[Count];
+        var touched = _touched ??= [];
+        touched.Clear();
+        try
+        {
+            Accumulate(query, scores, touched);
+            return TopK(scores, touched, k);
+        }
+        finally
+        {
+            foreach (int doc in touched) scores[doc] = 0;
+        }
+    }
+
+    [ThreadStatic] static double[]? _buffer;
+    [ThreadStatic] static List<int>? _touched;
+
+    IReadOnlyList<Bm25Hit> TopK(double[] scores, List<int> touched, int k)
+    {
         // A min-heap of the best k so far; its root is the worst kept hit (lowest score, latest on ties).
         var heap = new PriorityQueue<int, (double Score, int Index)>(k + 1, WorstFirst.Instance);
         foreach (int doc in touched)
@@ -149,6 +168,13 @@ public sealed class Bm25Index
     {
         var scores = new double[Count];
         touched = [];
+        Accumulate(query, scores, touched);
+        return scores;
+    }
+
+    /// <summary>Adds the query's BM25 contributions into <paramref name="scores"/> (all zero on entry), listing each document first reached.</summary>
+    void Accumulate(string query, double[] scores, List<int> touched)
+    {
         var queryTerms = Analyzer.Analyze(query).GroupBy(t => t, StringComparer.Ordinal);
         double k1Plus1 = Options.K1 + 1;
         foreach (var group in queryTerms)
@@ -161,7 +187,6 @@ public sealed class Bm25Index
                 scores[doc] += weight * tf * k1Plus1 / (tf + _lengthNorm[doc]);
             }
         }
-        return scores;
     }
 
     readonly record struct Posting(int Document, int TermFrequency);

@@ -209,6 +209,23 @@ public sealed class HardNegativeMinerTests
     }
 
     [Fact]
+    public void Searches_reusing_the_thread_buffer_stay_exact()
+    {
+        var ids = Corpus.Select((_, i) => i.ToString()).ToList();
+        var first = Bm25Index.Build(ids, Corpus);
+        var second = Bm25Index.Build(ids, [.. Corpus.Reverse()]); // same size: the same per-thread buffer
+        foreach (var query in new[] { "red apple", "blue sea fish", "car", "apple fruit red", "zebra" })
+            foreach (var index in new[] { first, second, first })
+            {
+                var scores = index.Scores(query);
+                var expected = Enumerable.Range(0, Corpus.Length).Where(i => scores[i] > 0).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(5).ToList();
+                var hits = index.Search(query, 5);
+                Assert.Equal(expected, hits.Select(h => h.Index));
+                Assert.Equal(expected.Select(i => scores[i]), hits.Select(h => h.Score));
+            }
+    }
+
+    [Fact]
     public void Index_score_of_one_document_equals_the_full_vector()
     {
         var index = Bm25Index.Build(Corpus.Select((_, i) => i.ToString()).ToList(), Corpus);

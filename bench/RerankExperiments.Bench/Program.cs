@@ -6,6 +6,7 @@ using TorchSharp;
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- tokenizers
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- scoring
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- training
+//   dotnet run -c Release --project bench/RerankExperiments.Bench -- mining
 string suite = args.Length > 0 ? args[0] : "foundation";
 string root = FindRepositoryRoot();
 Console.WriteLine($"# RerankExperiments {suite} benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -27,8 +28,11 @@ switch (suite)
     case "training":
         TrainingBenchmarks.Run(root, Console.Out);
         break;
+    case "mining":
+        MiningBenchmarks.Run(Console.Out);
+        break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}': foundation, tokenizers, scoring or training.");
+        Console.Error.WriteLine($"Unknown suite '{suite}': foundation, tokenizers, scoring, training or mining.");
         return 2;
 }
 Console.WriteLine($"| peak resident memory of the benchmark process | {Measurement.PeakResidentMiB():F0} | MiB |");

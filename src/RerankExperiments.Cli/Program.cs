@@ -9,4 +9,5 @@ root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(MineCommand.Create());
 return root.Parse(args).Invoke();

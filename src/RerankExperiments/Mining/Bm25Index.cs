@@ -85,13 +85,61 @@ public sealed class Bm25Index
     public double[] Scores(string query) => Accumulate(query, out _);
 
     /// <summary>
+    /// The BM25 score of one document (by corpus position) for <paramref name="query"/>, found by binary search
+    /// in the postings of the query's terms; equal to <c>Scores(query)[document]</c> without scoring the corpus.
+    /// </summary>
+    public double Score(string query, int document)
+    {
+        if ((uint)document >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(document), document, $"must be in [0, {Count})");
+        double score = 0, k1Plus1 = Options.K1 + 1;
+        foreach (var group in Analyzer.Analyze(query).GroupBy(t => t, StringComparer.Ordinal))
+        {
+            if (!_postings.TryGetValue(group.Key, out var list)) continue;
+            int low = 0, high = list.Length - 1;
+            while (low <= high)
+            {
+                int middle = (low + high) >>> 1;
+                int doc = list[middle].Document;
+                if (doc == document)
+                {
+                    int tf = list[middle].TermFrequency;
+                    score += group.Count() * Idf(group.Key) * tf * k1Plus1 / (tf + _lengthNorm[document]);
+                    break;
+                }
+                if (doc < document) low = middle + 1;
+                else high = middle - 1;
+            }
+        }
+        return score;
+    }
+
+    /// <summary>
     /// The <paramref name="k"/> best documents for <paramref name="query"/>, best first; only documents sharing a
     /// term with the query (so possibly fewer than k). Equal scores rank in corpus order.
     /// </summary>
     public IReadOnlyList<Bm25Hit> Search(string query, int k)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "must be ≥ 1");
-        var scores = Accumulate(query, out var touched);
+        // A per-thread score buffer, cleared after use where it was touched: no corpus-sized allocation per query.
+        var scores = _buffer is { } b && b.Length == Count ? b : _buffer = new double[Count];
+        var touched = _touched ??= [];
+        touched.Clear();
+        try
+        {
+            Accumulate(query, scores, touched);
+            return TopK(scores, touched, k);
+        }
+        finally
+        {
+            foreach (int doc in touched) scores[doc] = 0;
+        }
+    }
+
+    [ThreadStatic] static double[]? _buffer;
+    [ThreadStatic] static List<int>? _touched;
+
+    IReadOnlyList<Bm25Hit> TopK(double[] scores, List<int> touched, int k)
+    {
         // A min-heap of the best k so far; its root is the worst kept hit (lowest score, latest on ties).
         var heap = new PriorityQueue<int, (double Score, int Index)>(k + 1, WorstFirst.Instance);
         foreach (int doc in touched)
@@ -120,6 +168,13 @@ public sealed class Bm25Index
     {
         var scores = new double[Count];
         touched = [];
+        Accumulate(query, scores, touched);
+        return scores;
+    }
+
+    /// <summary>Adds the query's BM25 contributions into <paramref name="scores"/> (all zero on entry), listing each document first reached.</summary>
+    void Accumulate(string query, double[] scores, List<int> touched)
+    {
         var queryTerms = Analyzer.Analyze(query).GroupBy(t => t, StringComparer.Ordinal);
         double k1Plus1 = Options.K1 + 1;
         foreach (var group in queryTerms)
@@ -132,7 +187,6 @@ public sealed class Bm25Index
                 scores[doc] += weight * tf * k1Plus1 / (tf + _lengthNorm[doc]);
             }
         }
-        return scores;
     }
 
     readonly record struct Posting(int Document, int TermFrequency);

@@ -60,6 +60,31 @@ public sealed class HubClient : IDisposable
     }
 
     /// <summary>
+    /// Every file path of a repo at a revision, through the Hub API (the ref is recorded in the cache, as a download
+    /// records it). Offline, or when the Hub cannot be reached, it lists the files of the revision's cached snapshot
+    /// instead (only what was downloaded before; an empty list when the revision is known but nothing was fetched).
+    /// </summary>
+    public async Task<HubRepoListing> ListRepoFilesAsync(string repoId, string revision = "main", RepoType repoType = RepoType.Model, CancellationToken cancellationToken = default)
+    {
+        var repo = new HubRepo(repoId, repoType);
+        HubNames.CheckRelativePath(revision, nameof(revision));
+        if (Settings.Offline)
+            return CachedListingOrThrow(repo, revision, "HF_HUB_OFFLINE is set");
+        (string Commit, IReadOnlyList<string> Files) listing;
+        try
+        {
+            listing = await ListFilesAsync(repo, revision, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubException e) when (e.Kind == HubErrorKind.Network)
+        {
+            return CachedListingOrThrow(repo, revision, e.Message);
+        }
+        if (!HubNames.IsCommitHash(revision))
+            Cache.WriteRef(repo, revision, listing.Commit);
+        return new HubRepoListing(listing.Commit, listing.Files, FromCache: false);
+    }
+
+    /// <summary>
     /// The files a cross-encoder needs, fetched one by one as transformers' from_pretrained does (no listing API):
     /// config.json, the weights (model.safetensors, else model.safetensors.index.json and every shard it names), and
     /// whichever tokenizer files exist. Everything after config.json is fetched at the commit config.json came from.
@@ -213,6 +238,19 @@ public sealed class HubClient : IDisposable
         if (commit is not null && Directory.Exists(Cache.SnapshotDirectory(repo, commit)))
             return Cache.SnapshotDirectory(repo, commit);
         throw new HubException(HubErrorKind.NotCached, $"no snapshot of {repo} at revision {revision} in the cache {Cache.Root}, and it cannot be downloaded: {why}");
+    }
+
+    private HubRepoListing CachedListingOrThrow(HubRepo repo, string revision, string why)
+    {
+        var commit = Cache.ResolveCommit(repo, revision)
+            ?? throw new HubException(HubErrorKind.NotCached, $"the file list of {repo} at revision {revision} is not in the cache {Cache.Root}, and it cannot be fetched: {why}");
+        var snapshot = Cache.SnapshotDirectory(repo, commit);
+        IReadOnlyList<string> files = Directory.Exists(snapshot)
+            ? [.. Directory.EnumerateFiles(snapshot, "*", SearchOption.AllDirectories)
+                .Select(path => Path.GetRelativePath(snapshot, path).Replace(Path.DirectorySeparatorChar, '/'))
+                .Order(StringComparer.Ordinal)]
+            : [];
+        return new HubRepoListing(commit, files, FromCache: true);
     }
 
     /// <summary>The Hub API listing of a revision: its commit and every file path in it.</summary>

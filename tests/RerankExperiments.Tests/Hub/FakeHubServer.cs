@@ -12,7 +12,8 @@ internal sealed record RecordedRequest(string Host, string Method, string Path, 
 /// <summary>
 /// A Hub-shaped HTTP server on 127.0.0.1: /{repo}/resolve/{revision}/{file} answers with X-Repo-Commit and an ETag
 /// (git SHA-1) for regular files, or X-Linked-Etag (SHA-256) + X-Linked-Size and a 302 to a second listener (the
-/// "CDN", another port, so another origin) for LFS files; /api/models/{repo}/revision/{revision} lists files.
+/// "CDN", another port, so another origin) for LFS files; /api/models/{repo}/revision/{revision} lists files
+/// (datasets: /datasets/{repo}/resolve/… and /api/datasets/{repo}/revision/…).
 /// Switches make it require a token, fail with 503, drop one download halfway, or corrupt LFS bytes.
 /// </summary>
 internal sealed class FakeHubServer : IDisposable
@@ -53,6 +54,9 @@ internal sealed class FakeHubServer : IDisposable
     public void FailNext(int count) => Volatile.Write(ref _failures, count);
 
     public FakeRepo AddRepo(string id) => _repos.GetOrAdd(id, key => new FakeRepo(key));
+
+    /// <summary>A dataset repo: resolved under /datasets/{id}/resolve/… and listed under /api/datasets/{id}.</summary>
+    public FakeRepo AddDataset(string id) => _repos.GetOrAdd("datasets/" + id, _ => new FakeRepo(id));
 
     public void Dispose()
     {
@@ -132,6 +136,11 @@ internal sealed class FakeHubServer : IDisposable
         if (path.StartsWith("/api/models/", StringComparison.Ordinal))
         {
             await ListAsync(context, path["/api/models/".Length..]);
+            return;
+        }
+        if (path.StartsWith("/api/datasets/", StringComparison.Ordinal))
+        {
+            await ListAsync(context, "datasets/" + path["/api/datasets/".Length..]);
             return;
         }
         var resolve = path.IndexOf("/resolve/", StringComparison.Ordinal);

@@ -19,7 +19,9 @@ public static class HubDatasets
 
     /// <summary>
     /// The local paths of the split's data files, in path order. An unknown split is a <see cref="HubException"/>
-    /// (<see cref="HubErrorKind.EntryNotFound"/>) naming the splits the file names suggest.
+    /// (<see cref="HubErrorKind.EntryNotFound"/>) naming the splits the file names suggest. The conversion fallback
+    /// always reads <see cref="ParquetConversionRevision"/>, whatever <paramref name="revision"/> is; offline, a split
+    /// resolves only if its files were downloaded before (listing and files both come from the cache).
     /// </summary>
     public static async Task<IReadOnlyList<string>> ResolveSplitAsync(HubClient client, string repoId, string split, string? config = null, string revision = "main", CancellationToken cancellationToken = default)
     {

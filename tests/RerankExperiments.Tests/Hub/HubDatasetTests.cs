@@ -102,6 +102,8 @@ public sealed class HubDatasetTests : IDisposable
         Assert.Contains("splits found: test, train", error.Message, StringComparison.Ordinal);
         Assert.Contains(_bed.Server.Requests, request => request.Path == "/api/datasets/org/scripted/revision/refs%2Fconvert%2Fparquet");
         Assert.Equal(converted, File.ReadAllText(Path.Combine(DatasetDirectory("org/scripted"), "refs", "refs", "convert", "parquet")).Trim());
+        // Offline, main's cached snapshot holds no data files, so the cached conversion answers.
+        Assert.Equal(train, await HubDatasets.ResolveSplitAsync(_bed.Client(offline: true), "org/scripted", "train"));
     }
 
     [Fact]

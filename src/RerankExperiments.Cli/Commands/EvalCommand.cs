@@ -16,7 +16,7 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Required = true, Description = "A model directory or a Hub repo id." };
-        var data = new Option<string?>("--data") { Description = "A dataset file (.jsonl(.gz), .json, .csv, .tsv, .parquet, .arrow)." };
+        var data = new Option<string?>("--data") { Description = "A dataset file (.jsonl(.gz), .json, .csv, .tsv, .parquet, .arrow) or hf:org/name[:split]." };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "query-pos-neg", Description = "query-pos-neg, pairs, labeled-pairs or triplets." };
         var beir = new Option<string?>("--beir") { Description = "A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)." };
         var split = new Option<string>("--split") { DefaultValueFactory = _ => "test" };
@@ -46,7 +46,7 @@ public static class EvalCommand
     /// <summary>Evaluation samples from a dataset file: each query's relevant (label &gt; 0) and other passages.</summary>
     internal static List<RerankingSample> Samples(string path, DatasetFormat format)
     {
-        var samples = RankingDatasets.Load(path, new DatasetReadOptions(format)).Examples
+        var samples = DataPaths.Load(path, new DatasetReadOptions(format)).Examples
             .Select(e => (e.Query, Split: DatasetFormats.SplitByLabel(e)))
             .Where(x => x.Split.Positives.Count > 0)
             .Select(x => new RerankingSample(x.Query, x.Split.Positives, x.Split.Negatives))

@@ -21,7 +21,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Starting model: a directory or a Hub repo id.", Required = true };
-        var trainData = new Option<string>("--train-data") { Description = "Training data: .jsonl(.gz), .json, .csv, .tsv, .parquet or .arrow.", Required = true };
+        var trainData = new Option<string>("--train-data") { Description = "Training data: .jsonl(.gz), .json, .csv, .tsv, .parquet or .arrow, or hf:org/name[:split] for a Hub dataset.", Required = true };
         var evalData = new Option<string?>("--eval-data") { Description = "Evaluation data in the same format (MRR@10, NDCG@10, MAP)." };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "query-pos-neg", Description = "query-pos-neg, pairs, labeled-pairs or triplets." };
         var output = new Option<string>("--output") { Description = "Folder for checkpoints and the final model.", Required = true };
@@ -90,7 +90,7 @@ public static class TrainCommand
             if (lossName == "listwise-ce") lossOptions["group_size"] = options.GroupSize ?? 8;
             loss = LossFactory.Create(lossName, lossOptions);
             var read = new DatasetReadOptions(DatasetFormats.Parse(format), SkipBadRows: skipBadRows);
-            var loaded = RankingDatasets.Load(trainPath, read);
+            var loaded = DataPaths.Load(trainPath, read);
             if (loaded.Skipped.Count > 0)
                 errors.WriteLine($"warning: {trainPath}: skipped {loaded.Skipped.Count} malformed row(s), e.g. {loaded.Skipped[0].Message}");
             train = loaded.Examples.ToList();

@@ -145,4 +145,17 @@ public sealed class HubDatasetTests : IDisposable
         Assert.Equal(8, train.Examples.Count);
         Assert.Equal(test.Examples.Select(example => example.Query).Concat(test.Examples.Select(example => example.Query)), train.Examples.Select(example => example.Query));
     }
+
+    [Fact]
+    public void The_cli_data_argument_reads_hub_datasets_by_repo_and_split()
+    {
+        ShardedDataset();
+        var options = new DatasetReadOptions(DatasetFormat.QueryPosNeg);
+        var train = RerankExperiments.Cli.Commands.DataPaths.Load("hf:org/sharded", options, _bed.Settings());
+        var test = RerankExperiments.Cli.Commands.DataPaths.Load("hf:org/sharded:test", options, _bed.Settings());
+        Assert.Equal(2 * test.Examples.Count, train.Examples.Count);
+        var error = Assert.Throws<RerankExperiments.Cli.Commands.InputException>(() => RerankExperiments.Cli.Commands.DataPaths.Load("hf:org/sharded:validation", options, _bed.Settings()));
+        Assert.Contains("hf:org/sharded:validation", error.Message);
+        Assert.Contains("train", error.Message);
+    }
 }

@@ -22,6 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { prng, readJsonl } from '../../tools/hf-tokenizers/common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -39,21 +40,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 
-function readJsonl(path) {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
-}
 
-// mulberry32, a small seeded PRNG: the pair list is a pure function of pairs.jsonl.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Queries: QUERY_WORDS consecutive words of the corpus; passages: PASSAGE_WORDS consecutive words; both taken at
 // PRNG-chosen offsets of the word stream formed by all queries and passages of fixtures/hf/pairs.jsonl.

@@ -7,6 +7,7 @@ var root = new RootCommand("RerankExperiments: fine-tune cross-encoder rerankers
 root.Subcommands.Add(SmokeCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
+root.Subcommands.Add(RankCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(MineCommand.Create());

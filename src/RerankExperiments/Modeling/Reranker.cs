@@ -42,19 +42,59 @@ public sealed class Reranker(CrossEncoder encoder, RerankerOptions? options = nu
         return scores;
     }
 
-    /// <summary>The documents of one query, best first (the top <paramref name="topK"/> when given).</summary>
-    public IReadOnlyList<RankedDocument> Rank(string query, IReadOnlyList<string> documents, int? topK = null)
+    /// <summary>The documents of one query, best first (the top <paramref name="topK"/> when given), ties in input order.</summary>
+    public IReadOnlyList<RankedDocument> Rank(string query, IReadOnlyList<string> documents, int? topK = null) =>
+        RankMany([(query, documents)], topK)[0];
+
+    /// <summary>
+    /// Ranks many document lists at once: every (query, document) pair of every list is scored in one call, so the
+    /// length-sorted batches span lists and a list of one document costs no more than one pair.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<RankedDocument>> RankMany(IReadOnlyList<(string Query, IReadOnlyList<string> Documents)> lists, int? topK = null)
     {
-        var scores = Score(documents.Select(d => (query, d)).ToList());
-        var ranked = scores.Select((s, i) => new RankedDocument(i, s)).OrderByDescending(r => r.Score).ThenBy(r => r.Index);
-        return (topK is { } k ? ranked.Take(k) : ranked).ToList();
+        if (topK is < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "must be ≥ 1");
+        var scores = Score(lists.SelectMany(l => l.Documents.Select(d => (l.Query, d))).ToList());
+        var rankings = new List<IReadOnlyList<RankedDocument>>(lists.Count);
+        int offset = 0;
+        foreach (var (_, documents) in lists)
+        {
+            var ranked = Enumerable.Range(0, documents.Count).Select(i => new RankedDocument(i, scores[offset + i]))
+                .OrderByDescending(r => r.Score).ThenBy(r => r.Index);
+            rankings.Add((topK is { } k ? ranked.Take(k) : ranked).ToList());
+            offset += documents.Count;
+        }
+        return rankings;
     }
 
-    /// <summary>Raw logits [pairs][labels], in input order.</summary>
+    /// <summary>
+    /// Raw logits [pairs][labels], in input order. Each distinct pair is scored once: duplicates cost nothing and
+    /// get identical scores (so they tie exactly when ranked).
+    /// </summary>
     public float[][] Logits(IReadOnlyList<(string Query, string Passage)> pairs)
     {
         var results = new float[pairs.Count][];
         if (pairs.Count == 0) return results;
+        var slotOf = new Dictionary<(string, string), int>();
+        var distinct = new List<(string Query, string Passage)>();
+        var slots = new int[pairs.Count];
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            if (!slotOf.TryGetValue(pairs[i], out int slot))
+            {
+                slot = distinct.Count;
+                slotOf[pairs[i]] = slot;
+                distinct.Add(pairs[i]);
+            }
+            slots[i] = slot;
+        }
+        var scored = LogitsOfDistinct(distinct);
+        for (int i = 0; i < pairs.Count; i++) results[i] = scored[slots[i]];
+        return results;
+    }
+
+    float[][] LogitsOfDistinct(IReadOnlyList<(string Query, string Passage)> pairs)
+    {
+        var results = new float[pairs.Count][];
         int maxLength = _options.MaxLength ?? Encoder.MaxLength;
         var encoded = Encoder.Tokenizer.EncodeBatch(pairs.Select(p => new TextInput(p.Query, p.Passage)).ToList(), new TruncationOptions(maxLength));
         // Longest first: batches pad only to their own longest pair, and the first batch shows memory trouble early.

@@ -64,30 +64,14 @@ public static class RankCommand
         return 0;
     }
 
-    static List<(string, IReadOnlyList<string>)> ReadLists(string path, string documentsKey)
-    {
-        var lists = new List<(string, IReadOnlyList<string>)>();
-        using var reader = path == "-" ? new StreamReader(Console.OpenStandardInput()) : new StreamReader(path);
-        int number = 0;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+    static List<(string, IReadOnlyList<string>)> ReadLists(string path, string documentsKey) =>
+        JsonlInput.Read(path, row =>
         {
-            number++;
-            if (line.Trim().Length == 0) continue;
-            try
-            {
-                using var row = JsonDocument.Parse(line);
-                var root = row.RootElement;
-                string query = root.TryGetProperty("query", out var q) && q.ValueKind == JsonValueKind.String ? q.GetString()! : throw new FormatException("\"query\" must be a string");
-                if (!root.TryGetProperty(documentsKey, out var documents) || documents.ValueKind != JsonValueKind.Array)
-                    throw new FormatException($"\"{documentsKey}\" must be a list of strings");
-                lists.Add((query, documents.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.String ? d.GetString()! : throw new FormatException($"\"{documentsKey}\" must hold only strings")).ToList()));
-            }
-            catch (Exception error) when (error is JsonException or FormatException)
-            {
-                throw new InputException($"{path}:{number}: {error.Message}");
-            }
-        }
-        return lists;
-    }
+            string query = JsonlInput.String(row, "query");
+            if (!row.TryGetProperty(documentsKey, out var documents) || documents.ValueKind != JsonValueKind.Array)
+                throw new FormatException($"\"{documentsKey}\" must be a list of strings");
+            IReadOnlyList<string> texts = documents.EnumerateArray()
+                .Select(d => d.ValueKind == JsonValueKind.String ? d.GetString()! : throw new FormatException($"\"{documentsKey}\" must hold only strings")).ToList();
+            return (query, texts);
+        });
 }

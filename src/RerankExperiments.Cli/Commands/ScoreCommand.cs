@@ -62,32 +62,6 @@ public static class ScoreCommand
         return 0;
     }
 
-    static List<(string, string)> ReadPairs(string path)
-    {
-        var pairs = new List<(string, string)>();
-        using var reader = path == "-" ? new StreamReader(Console.OpenStandardInput()) : new StreamReader(path);
-        int number = 0;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
-        {
-            number++;
-            if (line.Trim().Length == 0) continue;
-            try
-            {
-                using var row = JsonDocument.Parse(line);
-                pairs.Add((Field(row.RootElement, "query"), Field(row.RootElement, "passage")));
-            }
-            catch (Exception error) when (error is JsonException or InvalidOperationException or KeyNotFoundException)
-            {
-                throw new InputException($"{path}:{number}: expected {{\"query\": string, \"passage\": string}} ({error.Message})");
-            }
-        }
-        return pairs;
-    }
-
-    static string Field(JsonElement row, string name) =>
-        row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new KeyNotFoundException($"no string \"{name}\"");
+    static List<(string, string)> ReadPairs(string path) =>
+        JsonlInput.Read(path, row => (JsonlInput.String(row, "query"), JsonlInput.String(row, "passage")));
 }
-
-/// <summary>Bad user input (a file and line), reported without a stack trace.</summary>
-public sealed class InputException(string message) : Exception(message);

@@ -46,11 +46,7 @@ public static class EvalCommand
     /// <summary>Evaluation samples from a dataset file: each query's relevant (label &gt; 0) and other passages.</summary>
     internal static List<RerankingSample> Samples(string path, DatasetFormat format)
     {
-        var samples = DataPaths.Load(path, new DatasetReadOptions(format)).Examples
-            .Select(e => (e.Query, Split: DatasetFormats.SplitByLabel(e)))
-            .Where(x => x.Split.Positives.Count > 0)
-            .Select(x => new RerankingSample(x.Query, x.Split.Positives, x.Split.Negatives))
-            .ToList();
+        var samples = RerankingSamples.FromExamples(DataPaths.Load(path, new DatasetReadOptions(format)).Examples);
         return samples.Count > 0 ? samples : throw new InputException($"{path}: no examples with a relevant passage.");
     }
 

@@ -78,7 +78,7 @@ public static class MineCommand
             var options = arguments.Options.Validated();
             var records = QueryPosNegJsonl.Read(arguments.Data).ToList();
             if (records.Count == 0) throw new InputException($"{arguments.Data}: no records.");
-            var corpus = arguments.Corpus is { } path ? ReadCorpus(path) : records.SelectMany(r => r.Positives.Concat(r.Negatives)).ToList();
+            var corpus = arguments.Corpus is { } path ? CorpusFile.Read(path) : records.SelectMany(r => r.Positives.Concat(r.Negatives)).ToList();
             // The cross-encoder only matters when a margin or max_score filters (sentence-transformers' rule).
             string? model = arguments.CrossEncoderModel is { } m && options.Filters ? ModelPaths.Resolve(m) : null;
             string method = model is null ? arguments.Method : $"{arguments.Method}+rescore:{Path.GetFullPath(model)}";
@@ -106,35 +106,5 @@ public static class MineCommand
             errors.WriteLine($"error: {error.Message}");
             return 2;
         }
-    }
-
-    /// <summary>A JSONL of {"text"} (file ending .jsonl) or plain text, one passage per line; blank lines skipped.</summary>
-    static List<string> ReadCorpus(string path)
-    {
-        if (!File.Exists(path)) throw new DataFormatException(path, null, "does not exist.");
-        bool jsonl = path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
-        var passages = new List<string>();
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            if (line.Trim().Length == 0) continue;
-            if (!jsonl)
-            {
-                passages.Add(line);
-                continue;
-            }
-            try
-            {
-                using var row = JsonDocument.Parse(line);
-                passages.Add(row.RootElement.ValueKind == JsonValueKind.Object && row.RootElement.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String
-                    ? text.GetString()! : throw new FormatException("expected {\"text\": string}."));
-            }
-            catch (Exception error) when (error is JsonException or FormatException)
-            {
-                throw new DataFormatException(path, number, error.Message, error);
-            }
-        }
-        return passages;
     }
 }

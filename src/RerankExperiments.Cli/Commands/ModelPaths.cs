@@ -10,16 +10,9 @@ public static class ModelPaths
 {
     public static string Resolve(string nameOrPath)
     {
-        string? revision = null;
-        int at = nameOrPath.LastIndexOf('@');
-        if (at > 0 && !Directory.Exists(nameOrPath))
-        {
-            revision = nameOrPath[(at + 1)..];
-            nameOrPath = nameOrPath[..at];
-        }
         try
         {
-            return ModelLocator.ResolveAsync(nameOrPath, revision, HubSettings.FromEnvironment()).GetAwaiter().GetResult();
+            return ModelReference.Resolve(nameOrPath, HubSettings.FromEnvironment());
         }
         catch (HubException error)
         {

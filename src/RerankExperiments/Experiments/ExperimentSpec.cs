@@ -1,0 +1,70 @@
+using RerankExperiments.Data;
+using RerankExperiments.Mining;
+using RerankExperiments.Training;
+
+namespace RerankExperiments.Experiments;
+
+/// <summary>
+/// One resolved, validated experiment (one trial of a sweep): every section typed, defaults filled in. Built by
+/// <see cref="Config.ExperimentSchema"/> from the YAML tree; docs/experiment-schema.md documents each key. Name is the MLflow
+/// experiment (by default) and the sweep's parent run; Device is cpu or cuda.
+/// </summary>
+public sealed record ExperimentSpec(
+    string Name,
+    string? Description,
+    string Device,
+    ModelSpec Model,
+    DataSpec Data,
+    MiningSpec? Mining,
+    LossSpec Loss,
+    TrainingOptions Training,
+    IReadOnlyList<EvalSpec> Eval,
+    MergeSpec? Merge,
+    TrackingSpec Tracking,
+    OutputSpec Output);
+
+/// <summary>The starting model: a local Hugging Face folder or a Hub id (org/name[@revision]).</summary>
+public sealed record ModelSpec(string NameOrPath, int? MaxLength);
+
+/// <summary>A dataset file (or hf:org/name[:split]) read in one format with an optional column mapping.</summary>
+public sealed record DataSourceSpec(string Path, DatasetFormat Format, ColumnMapping? Columns, bool SkipBadRows, int? Limit);
+
+/// <summary>
+/// Training data, and evaluation data: its own file (Eval), or held out from the training data (EvalSplit, a count or
+/// fraction drawn with EvalSplitSeed). Deduplicate removes exact duplicate examples before splitting.
+/// </summary>
+public sealed record DataSpec(DataSourceSpec Train, DataSourceSpec? Eval, EvalSplitSize? EvalSplit, long EvalSplitSeed, bool Deduplicate);
+
+/// <summary>
+/// Hard-negative mining of the training data before training: Method (bm25), the miner's options, Corpus (extra
+/// passages, one per line or JSONL of {"text"}; null: the data's own passages), Cache (reuse mined data cached under
+/// runs/cache when data, corpus and settings are unchanged).
+/// </summary>
+public sealed record MiningSpec(string Method, MiningOptions Options, Bm25Options Bm25, string? Corpus, bool Cache);
+
+/// <summary>A loss by name with its options (see LossFactory).</summary>
+public sealed record LossSpec(string Name, IReadOnlyDictionary<string, object?> Options);
+
+/// <summary>
+/// An evaluator run after training (and on the starting model, for comparison, unless Baseline is false). Type is
+/// reranking (each query's positives among its negatives; Data null takes the experiment's eval data) or beir (a BEIR
+/// folder, BM25 top-k reranked).
+/// </summary>
+public sealed record EvalSpec(string Type, string Name, int AtK, DataSourceSpec? Data, string? BeirFolder, string BeirSplit, int? MaxQueries, bool Baseline);
+
+/// <summary>
+/// LM-Cocktail merging after training. With: "base" (the starting model) or paths / Hub ids of further models; the
+/// fine-tuned model always comes first. Weights: one per model, fine-tuned first; null computes them from Examples
+/// (null: the eval data, else the training data) as softmax(−loss / Temperature).
+/// </summary>
+public sealed record MergeSpec(IReadOnlyList<string> With, IReadOnlyList<double>? Weights, bool Normalize, string? Examples,
+    double Temperature, int NegNumber, long Seed);
+
+/// <summary>Where runs are tracked: a folder (MLflow FileStore) or an MLflow server URL; the MLflow experiment name.</summary>
+public sealed record TrackingSpec(string Uri, string Experiment);
+
+/// <summary>
+/// Where checkpoints and models go (Directory: the root of trial output folders), whether the final (and merged) model
+/// is saved as a Hugging Face folder, and whether it is also copied into the MLflow run's artifacts (LogModel).
+/// </summary>
+public sealed record OutputSpec(string Directory, bool SaveModel, bool LogModel);

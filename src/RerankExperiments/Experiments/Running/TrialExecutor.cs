@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text.Json;
+using RerankExperiments.Data;
+using RerankExperiments.Evaluation;
+using RerankExperiments.Hub;
+using RerankExperiments.Losses;
+using RerankExperiments.Mining;
+using RerankExperiments.Modeling;
+using RerankExperiments.Tracking;
+using RerankExperiments.Training;
+using Serilog;
+using TorchSharp;
+
+namespace RerankExperiments.Experiments.Running;
+
+/// <summary>
+/// Runs one trial's pipeline (DESIGN.md, "The data flow of one experiment"): load data → split / deduplicate → mine
+/// hard negatives (cached) → load the model → evaluate it as the baseline → train (evaluating and checkpointing as
+/// configured, resuming from the trial folder's latest checkpoint) → save the model → log everything to the run.
+/// The trial folder is keyed by the config hash, so an interrupted trial resumes where it stopped.
+/// </summary>
+public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings hub, TextWriter progress, string cacheDirectory)
+{
+    /// <summary>Runs the trial in <paramref name="workDirectory"/>; metrics and artifacts go to run <paramref name="runId"/>.</summary>
+    public TrialOutcome Execute(TrialPlan trial, string runId, string workDirectory, CancellationToken cancellationToken)
+    {
+        var spec = trial.Spec;
+        Directory.CreateDirectory(workDirectory);
+        File.WriteAllText(Path.Combine(workDirectory, "config.yml"), trial.ResolvedYaml);
+        store.LogArtifact(runId, Path.Combine(workDirectory, "config.yml"));
+
+        var (train, eval) = LoadData(spec, runId);
+        if (spec.Mining is { } mining) train = Mine(train, mining, runId, workDirectory);
+
+        var loss = LossFactory.Create(spec.Loss.Name, spec.Loss.Options);
+        var evaluators = BuildEvaluators(spec, eval);
+        var device = torch.device(spec.Device);
+        string modelDirectory = ModelReference.Resolve(spec.Model.NameOrPath, hub);
+        log.Information("Model {Model} ({Folder}) on {Device}", spec.Model.NameOrPath, modelDirectory, spec.Device);
+        using var encoder = CrossEncoder.Load(modelDirectory, device: device);
+
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        var reranker = new Reranker(encoder, new RerankerOptions(spec.Training.EvalBatchSize, spec.Model.MaxLength));
+        var baselinePoints = new List<MetricPoint>();
+        foreach (var (evaluator, evalSpec) in evaluators)
+        {
+            if (!evalSpec.Baseline) continue;
+            foreach (var (key, value) in evaluator.Evaluate(reranker))
+            {
+                metrics[$"baseline/{key}"] = value;
+                if (double.IsFinite(value)) baselinePoints.Add(new MetricPoint(MetricNames.ForTracking($"baseline/{key}"), value, Now(), 0));
+            }
+        }
+        if (baselinePoints.Count > 0)
+        {
+            store.LogBatch(runId, baselinePoints, Empty, Empty);
+            log.Information("Baseline (the starting model): {Metrics}", Format(metrics));
+        }
+
+        var options = spec.Training with { OutputDir = Path.Combine(workDirectory, "checkpoints") };
+        string? resume = Checkpoints.FindLatest(options.OutputDir) is { } latest ? latest : null;
+        if (resume is not null) log.Information("Resuming from {Checkpoint}", resume);
+        var callbacks = new CompositeTrainingCallback([new ConsoleProgressCallback(progress), new LoggingTrainingCallback(log), new TrackingCallback(store, runId)]);
+        var result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators.Select(e => e.Evaluator).ToList(), options, callbacks, resume, cancellationToken);
+        foreach (var (key, value) in result.FinalMetrics) metrics[key] = value;
+        if (result.Cancelled)
+            return new TrialOutcome(trial, runId, RunStatus.Killed, false, metrics, "interrupted; the next run resumes from the last checkpoint", null);
+
+        var final = new List<MetricPoint> { new("global_steps", result.GlobalSteps, Now(), result.GlobalSteps), new("skipped_steps", result.SkippedSteps, Now(), result.GlobalSteps) };
+        if (result.BestMetric is { } best && result.BestMetricName is { } bestName) final.Add(new MetricPoint(MetricNames.ForTracking($"best/{bestName}"), best, Now(), result.BestStep ?? result.GlobalSteps));
+        store.LogBatch(runId, final, Empty, Empty);
+
+        string report = Path.Combine(workDirectory, "eval_report.json");
+        File.WriteAllText(report, JsonSerializer.Serialize(new { trial = trial.Name, steps = result.GlobalSteps, metrics, best_metric = result.BestMetricName, best_value = result.BestMetric, best_step = result.BestStep },
+            new JsonSerializerOptions { WriteIndented = true }));
+        store.LogArtifact(runId, report);
+
+        string? modelPath = null;
+        if (spec.Output.SaveModel)
+        {
+            modelPath = Path.Combine(workDirectory, "model");
+            encoder.Save(modelPath, new ModelCard(BaseModel: spec.Model.NameOrPath, TrainingData: Path.GetFileName(spec.Data.Train.Path), Loss: loss.Name,
+                Hyperparameters: new Dictionary<string, string>
+                {
+                    ["learning_rate"] = spec.Training.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+                    ["batch_size"] = spec.Training.BatchSize.ToString(CultureInfo.InvariantCulture),
+                    ["epochs"] = spec.Training.Epochs.ToString("R", CultureInfo.InvariantCulture),
+                    ["seed"] = spec.Training.Seed.ToString(CultureInfo.InvariantCulture),
+                    ["precision"] = spec.Training.Precision.ToString(),
+                    ["config_hash"] = trial.ConfigHash,
+                },
+                Metrics: result.FinalMetrics));
+            store.LogArtifact(runId, Path.Combine(modelPath, "README.md"), "model_card");
+            if (spec.Output.LogModel) store.LogArtifact(runId, modelPath, "model");
+        }
+        return new TrialOutcome(trial, runId, RunStatus.Finished, false, metrics, null, modelPath);
+    }
+
+    (List<RankingExample> Train, List<RankingExample>? Eval) LoadData(ExperimentSpec spec, string runId)
+    {
+        var data = spec.Data;
+        var train = Read(data.Train, runId, "train");
+        List<RankingExample>? eval = data.Eval is { } evalSource ? Read(evalSource, runId, "eval") : null;
+        var counters = new List<MetricPoint>();
+        if (data.Deduplicate)
+        {
+            var (unique, removed) = DatasetSplits.RemoveDuplicates(train);
+            train = [.. unique];
+            counters.Add(new MetricPoint("data/duplicates_removed", removed, Now(), 0));
+            log.Information("Removed {Count} duplicate training examples", removed);
+        }
+        if (data.EvalSplit is { } split)
+        {
+            var (kept, heldOut) = DatasetSplits.Split(train, split, data.EvalSplitSeed);
+            train = [.. kept];
+            eval = [.. heldOut];
+        }
+        if (train.Count == 0) throw new DataFormatException(data.Train.Path, null, "no training examples (after splitting off the eval data).");
+        counters.Add(new MetricPoint("data/train_examples", train.Count, Now(), 0));
+        if (eval is not null) counters.Add(new MetricPoint("data/eval_examples", eval.Count, Now(), 0));
+        store.LogBatch(runId, counters, Empty, Empty);
+        log.Information("Data: {Train} training examples, {Eval} eval examples", train.Count, eval?.Count ?? 0);
+        return (train, eval);
+    }
+
+    List<RankingExample> Read(DataSourceSpec source, string runId, string role)
+    {
+        var loaded = DatasetReference.Load(source.Path, new DatasetReadOptions(source.Format, source.Columns, source.SkipBadRows), hub);
+        if (loaded.Skipped.Count > 0)
+        {
+            // Never silent: the count is a metric and the first problem is in the log.
+            log.Warning("{Path}: skipped {Count} malformed row(s), e.g. {First}", source.Path, loaded.Skipped.Count, loaded.Skipped[0].Message);
+            store.LogBatch(runId, [new MetricPoint($"data/{role}_skipped_rows", loaded.Skipped.Count, Now(), 0)], Empty, Empty);
+        }
+        var examples = loaded.Examples.AsEnumerable();
+        if (source.Limit is { } limit) examples = examples.Take(limit);
+        return [.. examples];
+    }
+
+    List<RankingExample> Mine(List<RankingExample> train, MiningSpec mining, string runId, string workDirectory)
+    {
+        var records = train.Select(e =>
+        {
+            var (positives, negatives) = DatasetFormats.SplitByLabel(e);
+            return new QueryPosNegRecord(e.Query, positives, negatives);
+        }).Where(r => r.Positives.Count > 0).ToList();
+        var corpus = mining.Corpus is { } path ? CorpusFile.Read(path) : records.SelectMany(r => r.Positives.Concat(r.Negatives)).ToList();
+        string method = $"{mining.Method}:k1={mining.Bm25.K1.ToString("R", CultureInfo.InvariantCulture)},b={mining.Bm25.B.ToString("R", CultureInfo.InvariantCulture)}";
+        MiningResult Run() => HardNegativeMiner.Mine(records, mining.Options, corpus, bm25: mining.Bm25);
+        var mined = mining.Cache ? MiningCache.GetOrMine(cacheDirectory, MiningCache.Key(records, corpus, mining.Options, method), Run) : Run();
+        var s = mined.Statistics;
+        log.Information("Mining ({Method}{Cached}): {Queries} queries, {Negatives} negatives; {Short} short of {Wanted}; positive scores {Pos}; negative scores {Neg}",
+            mining.Method, s.FromCache ? ", cached" : "", s.Queries, s.Negatives, s.ShortQueries, mining.Options.NumNegatives, s.PositiveScores, s.NegativeScores);
+        string statistics = Path.Combine(workDirectory, "mining_statistics.json");
+        File.WriteAllText(statistics, JsonSerializer.Serialize(s, new JsonSerializerOptions { WriteIndented = true }));
+        store.LogArtifact(runId, statistics);
+        store.LogBatch(runId, [
+            new MetricPoint("mining/queries", s.Queries, Now(), 0),
+            new MetricPoint("mining/negatives", s.Negatives, Now(), 0),
+            new MetricPoint("mining/short_queries", s.ShortQueries, Now(), 0),
+            new MetricPoint("mining/dropped_queries", s.DroppedQueries, Now(), 0),
+        ], Empty, Empty);
+        return mined.Records.Select(r => r.ToExample()).ToList();
+    }
+
+    static List<(IEvaluator Evaluator, EvalSpec Spec)> BuildEvaluators(ExperimentSpec spec, List<RankingExample>? eval)
+    {
+        var built = new List<(IEvaluator, EvalSpec)>();
+        foreach (var e in spec.Eval)
+        {
+            if (e.Type == "beir")
+            {
+                built.Add((new BeirEvaluator(e.BeirFolder!, new BeirEvaluatorOptions(Split: e.BeirSplit, Name: e.Name, AtK: e.AtK, MaxQueries: e.MaxQueries)), e));
+                continue;
+            }
+            var examples = e.Data is { } source
+                ? RankingDatasets.Load(source.Path, new DatasetReadOptions(source.Format, source.Columns, source.SkipBadRows)).Examples
+                : eval ?? throw new InvalidOperationException($"Evaluator '{e.Name}' has no data.");
+            var samples = RerankingSamples.FromExamples(examples);
+            if (samples.Count == 0) throw new DataFormatException(e.Data?.Path ?? spec.Data.Train.Path, null, $"evaluator '{e.Name}': no example has a relevant passage.");
+            built.Add((new RerankingEvaluator(samples, e.Name, e.AtK), e));
+        }
+        return built;
+    }
+
+    static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
+    static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    static string Format(IReadOnlyDictionary<string, double> metrics) =>
+        string.Join(", ", metrics.Select(m => $"{m.Key}={m.Value.ToString("0.####", CultureInfo.InvariantCulture)}"));
+}

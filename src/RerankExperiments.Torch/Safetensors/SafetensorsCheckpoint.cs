@@ -21,10 +21,12 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
 
     readonly Dictionary<string, SafetensorsFile> _byTensor;
     readonly List<SafetensorsFile> _shards;
+    readonly bool _indexed;
 
-    SafetensorsCheckpoint(string origin, List<SafetensorsFile> shards, Dictionary<string, SafetensorsFile> byTensor)
+    SafetensorsCheckpoint(string origin, List<SafetensorsFile> shards, Dictionary<string, SafetensorsFile> byTensor, bool indexed)
     {
         Origin = origin;
+        _indexed = indexed;
         _shards = shards;
         _byTensor = byTensor;
     }
@@ -35,6 +37,9 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
 
     /// <summary>The opened shard files (one for an unsharded checkpoint).</summary>
     public IReadOnlyList<SafetensorsFile> Shards => _shards;
+
+    /// <summary>True when the weights were opened through model.safetensors.index.json (sharded layout).</summary>
+    public bool IsSharded => _indexed;
 
     /// <summary>Metadata of the first shard (transformers writes <c>{"format": "pt"}</c>).</summary>
     public IReadOnlyDictionary<string, string> Metadata => _shards[0].Metadata;
@@ -65,7 +70,7 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
     static SafetensorsCheckpoint OpenSingle(string file)
     {
         var shard = SafetensorsFile.Open(file);
-        return new SafetensorsCheckpoint(file, [shard], shard.Names.ToDictionary(n => n, _ => shard, StringComparer.Ordinal));
+        return new SafetensorsCheckpoint(file, [shard], shard.Names.ToDictionary(n => n, _ => shard, StringComparer.Ordinal), indexed: false);
     }
 
     static SafetensorsCheckpoint OpenIndex(string indexPath)
@@ -114,7 +119,7 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
             foreach (var shard in files.Values) shard.Dispose();
             throw;
         }
-        return new SafetensorsCheckpoint(indexPath, files.Values.ToList(), byTensor);
+        return new SafetensorsCheckpoint(indexPath, files.Values.ToList(), byTensor, indexed: true);
     }
 
     public TensorDescription Describe(string name) => Owner(name).Describe(name);
@@ -137,16 +142,26 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
     public static void Save(string directory, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null,
         long maxShardBytes = 5_000_000_000)
     {
+        var byName = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in tensors) byName.TryAdd(name, tensor);
+        SaveStreaming(directory, tensors.Select(t => new KeyValuePair<string, TensorDescription>(t.Key, new TensorDescription(t.Value.dtype, t.Value.shape))).ToList(),
+            name => byName[name], metadata, maxShardBytes);
+    }
+
+    /// <summary>
+    /// Save for tensors made one at a
+    /// time: <paramref name="produce"/> is called once per name of <paramref name="layout"/> while its shard is
+    /// written, and what it creates is freed right after (see <see cref="SafetensorsWriter"/>).
+    /// </summary>
+    public static void SaveStreaming(string directory, IReadOnlyList<KeyValuePair<string, TensorDescription>> layout, Func<string, Tensor> produce,
+        IReadOnlyDictionary<string, string>? metadata = null, long maxShardBytes = 5_000_000_000)
+    {
         if (maxShardBytes <= 0) throw new ArgumentOutOfRangeException(nameof(maxShardBytes));
-        directory = Path.GetFullPath(directory);
-        Directory.CreateDirectory(directory);
-        var ordered = tensors.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
-        var shards = new List<List<KeyValuePair<string, Tensor>>> { new() };
+        var shards = new List<List<KeyValuePair<string, TensorDescription>>> { new() };
         long current = 0;
-        long total = 0;
-        foreach (var entry in ordered)
+        foreach (var entry in layout.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            long bytes = entry.Value.numel() * SafetensorsDType.ElementSize(entry.Value.dtype);
+            long bytes = SafetensorsWriter.ByteCount(entry.Value);
             if (current > 0 && current + bytes > maxShardBytes)
             {
                 shards.Add([]);
@@ -154,26 +169,51 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
             }
             shards[^1].Add(entry);
             current += bytes;
-            total += bytes;
         }
+        List<(string, List<KeyValuePair<string, TensorDescription>>)> files = shards.Count == 1
+            ? [(SingleFileName, shards[0])]
+            : shards.Select((shard, i) => ($"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors", shard)).ToList();
+        WriteFiles(directory, files, indexed: shards.Count > 1, produce, metadata);
+    }
 
+    /// <summary>
+    /// Saves tensors made one at a time by <paramref name="produce"/> in the layout of <paramref name="template"/>:
+    /// one model.safetensors when the template is one file, else the template's shard file names, each tensor in the
+    /// shard the template's index puts it in, and a new index. Every name of the template is produced, with the
+    /// template's dtype and shape.
+    /// </summary>
+    public static void SaveLike(string directory, SafetensorsCheckpoint template, Func<string, Tensor> produce, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var files = template._shards.Select(shard => (
+            template._indexed ? Path.GetFileName(shard.Path) : SingleFileName,
+            shard.Names.Order(StringComparer.Ordinal).Select(name => new KeyValuePair<string, TensorDescription>(name, shard.Describe(name))).ToList())).ToList();
+        WriteFiles(directory, files, template._indexed, produce, metadata);
+    }
+
+    static void WriteFiles(string directory, IReadOnlyList<(string FileName, List<KeyValuePair<string, TensorDescription>> Tensors)> files, bool indexed,
+        Func<string, Tensor> produce, IReadOnlyDictionary<string, string>? metadata)
+    {
+        directory = Path.GetFullPath(directory);
+        Directory.CreateDirectory(directory);
         string index = Path.Combine(directory, IndexFileName);
-        if (shards.Count == 1)
+        if (!indexed)
         {
-            SafetensorsWriter.Write(Path.Combine(directory, SingleFileName), shards[0], metadata);
+            SafetensorsWriter.Write(Path.Combine(directory, SingleFileName), files.Single().Tensors, produce, metadata);
             RemoveStaleShards(directory, keep: null);
             if (File.Exists(index)) File.Delete(index);
             return;
         }
 
         var weightMap = new JsonObject();
-        var names = new List<string>();
-        for (int i = 0; i < shards.Count; i++)
+        long total = 0;
+        foreach (var (name, tensors) in files)
         {
-            string name = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
-            names.Add(name);
-            SafetensorsWriter.Write(Path.Combine(directory, name), shards[i], metadata);
-            foreach (var entry in shards[i]) weightMap[entry.Key] = name;
+            SafetensorsWriter.Write(Path.Combine(directory, name), tensors, produce, metadata);
+            foreach (var entry in tensors)
+            {
+                weightMap[entry.Key] = name;
+                total += SafetensorsWriter.ByteCount(entry.Value);
+            }
         }
         var document = new JsonObject
         {
@@ -183,7 +223,7 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
         string temporary = index + ".partial";
         File.WriteAllText(temporary, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         File.Move(temporary, index, overwrite: true);
-        RemoveStaleShards(directory, keep: names);
+        RemoveStaleShards(directory, keep: files.Select(f => f.FileName).ToList());
         string single = Path.Combine(directory, SingleFileName);
         if (File.Exists(single)) File.Delete(single);
     }

@@ -16,20 +16,39 @@ public static class SafetensorsWriter
     /// <summary>Writes <paramref name="tensors"/> (any device; copied to CPU as needed) to <paramref name="path"/>.</summary>
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        path = Path.GetFullPath(path);
-        var entries = new List<(string Name, Tensor Tensor)>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var byName = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var layout = new List<KeyValuePair<string, TensorDescription>>();
         foreach (var (name, tensor) in tensors)
+        {
+            layout.Add(new(name, new TensorDescription(tensor.dtype, tensor.shape)));
+            byName.TryAdd(name, tensor);
+        }
+        Write(path, layout, name => byName[name], metadata);
+    }
+
+    /// <summary>
+    /// Writes a file whose tensors are made one at a time: the header comes from <paramref name="layout"/>, then
+    /// <paramref name="produce"/> is called once per tensor, in file order, inside a dispose scope, so a tensor it
+    /// creates is freed as soon as its bytes are written and only one is alive at a time (merging checkpoints that
+    /// do not fit in memory together). Each produced tensor must have the dtype and shape its layout entry declares.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<KeyValuePair<string, TensorDescription>> layout, Func<string, Tensor> produce,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        path = Path.GetFullPath(path);
+        var entries = new List<(string Name, TensorDescription Description)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, description) in layout)
         {
             if (string.IsNullOrEmpty(name)) throw new SafetensorsException(path, "a tensor has an empty name.");
             if (name == "__metadata__") throw new SafetensorsException(path, name, "is reserved for the header's metadata.");
             if (!names.Add(name)) throw new SafetensorsException(path, name, "is given twice.");
-            _ = SafetensorsDType.ElementSize(tensor.dtype);
-            entries.Add((name, tensor));
+            _ = SafetensorsDType.ElementSize(description.DType);
+            entries.Add((name, description));
         }
         entries.Sort((a, b) =>
         {
-            int bySize = SafetensorsDType.ElementSize(b.Tensor.dtype).CompareTo(SafetensorsDType.ElementSize(a.Tensor.dtype));
+            int bySize = SafetensorsDType.ElementSize(b.Description.DType).CompareTo(SafetensorsDType.ElementSize(a.Description.DType));
             return bySize != 0 ? bySize : string.CompareOrdinal(a.Name, b.Name);
         });
 
@@ -45,9 +64,13 @@ public static class SafetensorsWriter
                 BitConverter.TryWriteBytes(prefix, (ulong)header.Length);
                 stream.Write(prefix);
                 stream.Write(header);
-                foreach (var (_, tensor) in entries)
+                foreach (var (name, description) in entries)
                 {
                     using var scope = NewDisposeScope();
+                    var tensor = produce(name);
+                    if (tensor.dtype != description.DType || !tensor.shape.SequenceEqual(description.Shape))
+                        throw new SafetensorsException(path, name,
+                            $"was declared {description.DType} [{string.Join(", ", description.Shape)}] but produced as {tensor.dtype} [{string.Join(", ", tensor.shape)}].");
                     var cpu = tensor.detach().cpu().contiguous();
                     TensorBytes.WriteTo(cpu, stream);
                 }
@@ -62,7 +85,7 @@ public static class SafetensorsWriter
         }
     }
 
-    static byte[] BuildHeader(List<(string Name, Tensor Tensor)> entries, IReadOnlyDictionary<string, string>? metadata)
+    static byte[] BuildHeader(List<(string Name, TensorDescription Description)> entries, IReadOnlyDictionary<string, string>? metadata)
     {
         var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -75,13 +98,13 @@ public static class SafetensorsWriter
                 json.WriteEndObject();
             }
             long offset = 0;
-            foreach (var (name, tensor) in entries)
+            foreach (var (name, description) in entries)
             {
-                long bytes = tensor.numel() * SafetensorsDType.ElementSize(tensor.dtype);
+                long bytes = ByteCount(description);
                 json.WriteStartObject(name);
-                json.WriteString("dtype", SafetensorsDType.NameOf(tensor.dtype));
+                json.WriteString("dtype", SafetensorsDType.NameOf(description.DType));
                 json.WriteStartArray("shape");
-                foreach (long dimension in tensor.shape) json.WriteNumberValue(dimension);
+                foreach (long dimension in description.Shape) json.WriteNumberValue(dimension);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
@@ -96,6 +119,10 @@ public static class SafetensorsWriter
         for (int i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
         return buffer.ToArray();
     }
+
+    /// <summary>Stored size of a described tensor in bytes.</summary>
+    public static long ByteCount(TensorDescription description) =>
+        description.Shape.Aggregate(1L, (product, dimension) => product * dimension) * SafetensorsDType.ElementSize(description.DType);
 
     static void TryDelete(string path)
     {

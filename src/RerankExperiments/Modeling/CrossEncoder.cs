@@ -121,14 +121,8 @@ public sealed class CrossEncoder : IDisposable
     /// model.safetensors, the tokenizer files, and a README.md model card when given. The folder is written beside
     /// its destination and swapped in, so an interrupted save never leaves a half-written model.
     /// </summary>
-    public void Save(string directory, ModelCard? card = null, ScoreActivation? activation = null)
-    {
-        directory = Path.GetFullPath(directory);
-        string parent = Path.GetDirectoryName(directory)!;
-        Directory.CreateDirectory(parent);
-        string staging = Path.Combine(parent, $".{Path.GetFileName(directory)}.{Guid.NewGuid():N}.partial");
-        Directory.CreateDirectory(staging);
-        try
+    public void Save(string directory, ModelCard? card = null, ScoreActivation? activation = null) =>
+        StagedDirectory.Write(directory, staging =>
         {
             SavedConfig(activation ?? DefaultActivation).Save(Path.Combine(staging, "config.json"));
             StateDict.Save(Model, staging);
@@ -136,14 +130,7 @@ public sealed class CrossEncoder : IDisposable
                 foreach (var file in TokenizerFiles)
                     if (File.Exists(Path.Combine(TokenizerDirectory, file))) File.Copy(Path.Combine(TokenizerDirectory, file), Path.Combine(staging, file));
             if (card is not null) File.WriteAllText(Path.Combine(staging, "README.md"), card.ToMarkdown(Config, Model.GetType().Name));
-            ReplaceDirectory(staging, directory);
-        }
-        catch
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            throw;
-        }
-    }
+        });
 
     ModelConfig SavedConfig(ScoreActivation activation)
     {
@@ -175,19 +162,6 @@ public sealed class CrossEncoder : IDisposable
         ScalarType.Float16 => "float16",
         _ => "float32",
     };
-
-    static void ReplaceDirectory(string staging, string destination)
-    {
-        if (!Directory.Exists(destination))
-        {
-            Directory.Move(staging, destination);
-            return;
-        }
-        string old = destination + $".{Guid.NewGuid():N}.old";
-        Directory.Move(destination, old);
-        Directory.Move(staging, destination);
-        Directory.Delete(old, recursive: true);
-    }
 
     public void Dispose() => Model.Dispose();
 }

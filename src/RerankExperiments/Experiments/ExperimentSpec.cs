@@ -42,8 +42,8 @@ public sealed record DataSpec(DataSourceSpec Train, DataSourceSpec? Eval, EvalSp
 /// </summary>
 public sealed record MiningSpec(string Method, MiningOptions Options, Bm25Options Bm25, string? Corpus, bool Cache);
 
-/// <summary>A loss by name with its options (see LossFactory).</summary>
-public sealed record LossSpec(string Name, IReadOnlyDictionary<string, object?> Options);
+/// <summary>A loss by name with its options (see LossFactory) and the training group size (train_group_size) it asks for.</summary>
+public sealed record LossSpec(string Name, IReadOnlyDictionary<string, object?> Options, int? GroupSize);
 
 /// <summary>
 /// An evaluator run after training (and on the starting model, for comparison, unless Baseline is false). Type is

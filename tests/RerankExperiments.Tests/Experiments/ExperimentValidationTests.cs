@@ -90,8 +90,8 @@ public sealed class ExperimentValidationTests : IDisposable
     [Fact]
     public void Option_of_another_loss_is_an_unknown_key()
     {
-        var yaml = _fixture.ValidYaml().Replace("  name: listwise-ce\n  group_size: 3", "  name: bce\n  group_size: 3");
-        Check(yaml, "group_size: 3", "loss.group_size: unknown key");
+        var yaml = _fixture.ValidYaml().Replace("  name: listwise-ce\n  group_size: 3", "  name: bce\n  scale: 3");
+        Check(yaml, "scale: 3", "loss.scale: unknown key");
     }
 
     [Fact]

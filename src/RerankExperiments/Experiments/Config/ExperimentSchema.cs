@@ -146,27 +146,29 @@ public static class ExperimentSchema
         return new MiningSpec(method, options, bm25, corpus, cache);
     }
 
+    /// <summary>
+    /// The loss and its options. <c>group_size</c> is accepted for every loss: it is FlagEmbedding's train_group_size
+    /// (each example becomes one positive and group_size − 1 sampled negatives per step), which listwise-ce also needs
+    /// as its own option — so a sweep over loss names keeps one group size.
+    /// </summary>
     static LossSpec? BindLoss(ConfigSection? section)
     {
         if (section is null) return null;
         string? name = section.Choice("name", LossFactory.Names.ToList(), required: true);
-        if (name is null)
-        {
-            foreach (var key in new[] { "group_size" }) section.Node(key);
-            return null;
-        }
+        int? groupSize = section.Int("group_size", min: 2);
+        if (name is null) return null;
         var options = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var key in LossFactory.OptionsOf(name))
+        foreach (var key in LossFactory.OptionsOf(name).Where(k => k != "group_size"))
             if (section.Node(key) is { } node)
             {
                 if (node is ConfigScalar scalar) options[key] = Typed(scalar);
                 else section.Error(key, $"must be a value, not {node.Kind}.");
             }
-        if (name == "listwise-ce" && !options.ContainsKey("group_size")) options["group_size"] = 8L;
+        if (name == "listwise-ce") options["group_size"] = (long)(groupSize ?? 8);
         section.Finish();
         try { LossFactory.Create(name, options); }
         catch (Exception error) when (error is ArgumentException or FormatException or OverflowException) { section.Error("name", error.Message); }
-        return new LossSpec(name, options);
+        return new LossSpec(name, options, groupSize ?? (name == "listwise-ce" ? 8 : null));
     }
 
     /// <summary>A plain scalar as a long, double or bool when it reads as one; quoted text stays a string.</summary>
@@ -182,8 +184,8 @@ public static class ExperimentSchema
     static TrainingOptions? BindTraining(ConfigSection? s, LossSpec? loss, int? maxLength)
     {
         var d = new TrainingOptions();
-        // listwise-ce trains on FlagEmbedding-style groups of group_size passages, sampled per step.
-        int? lossGroup = loss is { Name: "listwise-ce" } && loss.Options.TryGetValue("group_size", out var g) && g is long group ? (int)group : null;
+        // loss.group_size: FlagEmbedding-style groups of group_size passages, sampled per step.
+        int? lossGroup = loss?.GroupSize;
         if (s is null) return (d with { GroupSize = lossGroup, MaxLength = maxLength, LengthGrouping = true }).Validated();
         string? precision = s.Choice("precision", Precisions);
         var options = d with

@@ -4,6 +4,7 @@ using RerankExperiments.Data;
 using RerankExperiments.Evaluation;
 using RerankExperiments.Hub;
 using RerankExperiments.Losses;
+using RerankExperiments.Merging;
 using RerankExperiments.Mining;
 using RerankExperiments.Modeling;
 using RerankExperiments.Tracking;
@@ -76,7 +77,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         store.LogArtifact(runId, report);
 
         string? modelPath = null;
-        if (spec.Output.SaveModel)
+        if (spec.Output.SaveModel || spec.Merge is not null)
         {
             modelPath = Path.Combine(workDirectory, "model");
             encoder.Save(modelPath, new ModelCard(BaseModel: spec.Model.NameOrPath, TrainingData: Path.GetFileName(spec.Data.Train.Path), Loss: loss.Name,
@@ -93,8 +94,79 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
             store.LogArtifact(runId, Path.Combine(modelPath, "README.md"), "model_card");
             if (spec.Output.LogModel) store.LogArtifact(runId, modelPath, "model");
         }
+        if (spec.Merge is { } merge)
+            foreach (var (key, value) in Merge(trial, merge, modelPath!, modelDirectory, runId, workDirectory, train, eval, evaluators, cancellationToken))
+                metrics[$"merged/{key}"] = value;
         return new TrialOutcome(trial, runId, RunStatus.Finished, false, metrics, null, modelPath);
     }
+
+    /// <summary>
+    /// LM-Cocktail: mixes the fine-tuned model with the base (or the listed models), evaluates the mix with the trial's
+    /// evaluators, and logs it as its own run, a child of the trial's run, with the models and weights as params.
+    /// </summary>
+    IReadOnlyDictionary<string, double> Merge(TrialPlan trial, MergeSpec merge, string fineTuned, string baseDirectory, string trialRunId, string workDirectory,
+        List<RankingExample> train, List<RankingExample>? eval, List<(IEvaluator Evaluator, EvalSpec Spec)> evaluators, CancellationToken cancellationToken)
+    {
+        var models = new List<string> { fineTuned };
+        models.AddRange(merge.With.Select(m => m == "base" ? baseDirectory : ModelReference.Resolve(m, hub)));
+        string output = Path.Combine(workDirectory, "merged");
+        var merger = new ModelMerger();
+        MergeResult result;
+        if (merge.Weights is { } weights) result = merger.Merge(models, weights, output, merge.Normalize);
+        else
+        {
+            var examples = merge.Examples is { } path
+                ? DatasetReference.Load(path, new DatasetReadOptions(trial.Spec.Data.Train.Format), hub).Examples
+                : eval is { Count: > 0 } ? eval : train;
+            result = merger.MergeWithData(models, new AutoWeightOptions { Examples = [.. examples], Temperature = merge.Temperature, NegNumber = merge.NegNumber, Seed = merge.Seed }, output);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        log.Information("Merged {Count} models with weights {Weights}{Losses}", models.Count, string.Join(", ", result.Weights.Select(w => w.ToString("0.####", CultureInfo.InvariantCulture))),
+            result.Losses is { } l ? $" (example losses {string.Join(", ", l.Select(x => x.ToString("0.####", CultureInfo.InvariantCulture)))})" : "");
+
+        string experimentId = store.GetRun(trialRunId).ExperimentId;
+        var run = store.CreateRun(experimentId, $"{trial.Name} merged", new Dictionary<string, string>
+        {
+            [MlflowTags.ParentRunId] = trialRunId,
+            [RunTags.Kind] = "merge",
+            [RunTags.ConfigHash] = trial.ConfigHash + "-merge",
+        }, Now());
+        var parameters = new Dictionary<string, string>
+        {
+            ["merge.models"] = Truncate(string.Join(", ", models)),
+            ["merge.weights"] = string.Join(", ", result.Weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture))),
+            ["merge.mode"] = merge.Weights is null ? "auto" : "fixed",
+        };
+        if (result.Temperature is { } temperature) parameters["merge.temperature"] = temperature.ToString("R", CultureInfo.InvariantCulture);
+        var points = result.Weights.Select((w, i) => new MetricPoint($"merge/weight_{i}", w, Now(), 0)).ToList();
+        if (result.Losses is { } losses) points.AddRange(losses.Select((x, i) => new MetricPoint($"merge/example_loss_{i}", x, Now(), 0)));
+
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        try
+        {
+            using var merged = CrossEncoder.Load(output, device: torch.device(trial.Spec.Device));
+            var reranker = new Reranker(merged, new RerankerOptions(trial.Spec.Training.EvalBatchSize, trial.Spec.Model.MaxLength));
+            foreach (var (evaluator, _) in evaluators)
+                foreach (var (key, value) in evaluator.Evaluate(reranker))
+                {
+                    metrics[key] = value;
+                    if (double.IsFinite(value)) points.Add(new MetricPoint(MetricNames.ForTracking(key), value, Now(), 0));
+                }
+            store.LogBatch(run.RunId, points, parameters, new Dictionary<string, string>());
+            store.LogArtifact(run.RunId, Path.Combine(output, "README.md"), "model_card");
+            if (trial.Spec.Output.LogModel) store.LogArtifact(run.RunId, output, "model");
+            store.UpdateRun(run.RunId, RunStatus.Finished, Now());
+        }
+        catch
+        {
+            store.UpdateRun(run.RunId, RunStatus.Failed, Now());
+            throw;
+        }
+        log.Information("Merged model: {Metrics}", Format(metrics));
+        return metrics;
+    }
+
+    static string Truncate(string text) => text.Length <= TrackingKeys.MaxParamValueLength ? text : text[..(TrackingKeys.MaxParamValueLength - 1)] + "…";
 
     (List<RankingExample> Train, List<RankingExample>? Eval) LoadData(ExperimentSpec spec, string runId)
     {

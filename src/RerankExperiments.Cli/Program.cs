@@ -11,4 +11,5 @@ root.Subcommands.Add(RankCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(MineCommand.Create());
+root.Subcommands.Add(MlflowSyncCommand.Create());
 return root.Parse(args).Invoke();

@@ -12,4 +12,5 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(MineCommand.Create());
 root.Subcommands.Add(MergeCommand.Create());
+root.Subcommands.Add(MlflowSyncCommand.Create());
 return root.Parse(args).Invoke();

@@ -25,7 +25,11 @@ public interface ITrackingStore
     /// <summary>Sets the run's status (and end time when it is terminal).</summary>
     void UpdateRun(string runId, RunStatus status, long? endTimeMs);
 
-    /// <summary>Copies a local file or folder under the run's artifacts, at <paramref name="artifactPath"/> (null: the root).</summary>
+    /// <summary>
+    /// Copies a local file or folder under the run's artifacts, at <paramref name="artifactPath"/> (null: the root), as
+    /// MLflow's log_artifact / log_artifacts do: a file lands at <c>artifactPath/&lt;file name&gt;</c>, a folder's contents
+    /// under <c>artifactPath/</c>. Absolute paths and '..' are refused (ArgumentException).
+    /// </summary>
     void LogArtifact(string runId, string localPath, string? artifactPath = null);
 
     /// <summary>The run with its params, tags and latest metrics.</summary>

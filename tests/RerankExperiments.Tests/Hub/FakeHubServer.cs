@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+
+using RerankExperiments.Tests.Support;
 
 namespace RerankExperiments.Tests.Hub;
 
@@ -27,8 +28,8 @@ internal sealed class FakeHubServer : IDisposable
 
     public FakeHubServer()
     {
-        (_hub, HubPort) = StartListener();
-        (_cdn, CdnPort) = StartListener();
+        (_hub, HubPort) = LoopbackHttp.StartListener();
+        (_cdn, CdnPort) = LoopbackHttp.StartListener();
         _ = ServeAsync(_hub, "hub", HandleHubAsync);
         _ = ServeAsync(_cdn, "cdn", HandleCdnAsync);
     }
@@ -64,57 +65,12 @@ internal sealed class FakeHubServer : IDisposable
         _cdn.Close();
     }
 
-    private static (HttpListener Listener, int Port) StartListener()
-    {
-        // A free port from the OS, then bound by HttpListener; retried in the rare case another process takes it between.
-        for (var attempt = 0; ; attempt++)
+    private Task ServeAsync(HttpListener listener, string host, Func<HttpListenerContext, Task> handle) =>
+        LoopbackHttp.ServeAsync(listener, handle, context =>
         {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return (listener, port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
-
-    private async Task ServeAsync(HttpListener listener, string host, Func<HttpListenerContext, Task> handle)
-    {
-        while (true)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
             var request = context.Request;
             Requests.Enqueue(new RecordedRequest(host, request.HttpMethod, request.RawUrl ?? "", request.Headers["Authorization"], request.Headers["Range"]));
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await handle(context);
-                }
-                catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
-                {
-                    // The client went away (or we aborted on purpose); nothing to answer.
-                }
-            });
-        }
-    }
+        });
 
     private async Task HandleHubAsync(HttpListenerContext context)
     {

@@ -42,7 +42,7 @@ public static class MiningBenchmarks
         }
     }
 
-    static (List<string> Corpus, List<QueryPosNegRecord> Records) Synthetic(int passages, int queries, long seed)
+    internal static (List<string> Corpus, List<QueryPosNegRecord> Records) Synthetic(int passages, int queries, long seed)
     {
         var random = new DeterministicRandom(seed);
         const int vocabulary = 30_000;

@@ -30,6 +30,7 @@ switch (suite)
         break;
     case "mining":
         MiningBenchmarks.Run(Console.Out);
+        DenseMiningBenchmarks.Run(root, Console.Out);
         break;
     default:
         Console.Error.WriteLine($"Unknown suite '{suite}': foundation, tokenizers, scoring, training or mining.");

@@ -4,15 +4,15 @@ using RerankExperiments.Torch.Randomness;
 namespace RerankExperiments.Mining;
 
 /// <summary>
-/// Hard-negative mining with the semantics of sentence-transformers' <c>mine_hard_negatives</c>, retrieving with
-/// BM25 instead of embeddings:
+/// Hard-negative mining with the semantics of sentence-transformers' <c>mine_hard_negatives</c>, over any
+/// <see cref="ICandidateRetriever"/> (BM25, or dense embeddings as sentence-transformers retrieves):
 /// <list type="number">
 /// <item>Queries are deduplicated (records with the same query text merge their positives, order kept).</item>
 /// <item>The corpus is <c>dedup(corpus + all positives)</c> (exact strings, first occurrence kept); without a corpus,
 /// the positives alone.</item>
 /// <item>Each query retrieves its top <c>range_max + max_pos</c> candidates (max_pos: most positives of any query);
-/// documents sharing no term with the query score 0 and are never candidates. Positive scores are the BM25 scores of
-/// (query, positive).</item>
+/// with BM25, documents sharing no term with the query score 0 and are never candidates. Positive scores are the
+/// retriever's scores of (query, positive): BM25 scores, or the similarity of their embeddings.</item>
 /// <item>With a rescoring callback and a margin or max_score set, every candidate and positive score is replaced by
 /// the callback's (a cross-encoder's) score, as sentence-transformers rescores with its CrossEncoder.</item>
 /// <item>Candidates that are any positive of the query are removed; then, against the query's <em>minimum</em>
@@ -28,34 +28,28 @@ public static class HardNegativeMiner
     /// <summary>Scores (query, passage) pairs, e.g. with a cross-encoder; one score per pair, in order.</summary>
     public delegate float[] Rescorer(IReadOnlyList<(string Query, string Passage)> pairs);
 
+    /// <summary>Mines with BM25 (<see cref="Bm25Retriever"/>).</summary>
     public static MiningResult Mine(IEnumerable<QueryPosNegRecord> records, MiningOptions options, IEnumerable<string>? corpus = null,
-        Rescorer? rescorer = null, IAnalyzer? analyzer = null, Bm25Options? bm25 = null)
+        Rescorer? rescorer = null, IAnalyzer? analyzer = null, Bm25Options? bm25 = null) =>
+        Mine(records, options, new Bm25Retriever(analyzer, bm25), corpus, rescorer);
+
+    /// <summary>Mines with <paramref name="retriever"/>: its candidates and its (query, positive) scores.</summary>
+    public static MiningResult Mine(IEnumerable<QueryPosNegRecord> records, MiningOptions options, ICandidateRetriever retriever,
+        IEnumerable<string>? corpus = null, Rescorer? rescorer = null)
     {
         options = options.Validated();
         var queries = DeduplicateQueries(records);
         var passages = Deduplicate((corpus ?? []).Concat(queries.SelectMany(q => q.Positives)));
-        var index = Bm25Index.Build(Enumerable.Range(0, passages.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), passages, analyzer, bm25);
         var position = new Dictionary<string, int>(passages.Count, StringComparer.Ordinal);
         for (int i = 0; i < passages.Count; i++) position[passages[i]] = i;
-        return Mine(queries, index, passages, position, options, rescorer);
-    }
 
-    static MiningResult Mine(List<(string Query, List<string> Positives)> queries, Bm25Index index, List<string> passages,
-        Dictionary<string, int> position, MiningOptions options, Rescorer? rescorer)
-    {
         int rangeMax = options.EffectiveRangeMax;
         int maxPositives = queries.Count == 0 ? 0 : queries.Max(q => q.Positives.Count);
-        int k = Math.Max(1, Math.Min(index.Count, rangeMax + maxPositives));
-
-        var candidates = new (int Index, double Score)[queries.Count][];
-        var positiveScores = new double[queries.Count][];
-        Parallel.For(0, queries.Count, i =>
-        {
-            var (query, positives) = queries[i];
-            candidates[i] = index.Search(query, k).Select(h => (h.Index, h.Score)).ToArray();
-            positiveScores[i] = positives.Select(p => index.Score(query, position[p])).ToArray();
-        });
-
+        int k = Math.Max(1, Math.Min(passages.Count, rangeMax + maxPositives));
+        var retrieved = retriever.Retrieve([.. queries.Select(q => q.Query)], passages, k,
+            [.. queries.Select(q => (IReadOnlyList<int>)[.. q.Positives.Select(p => position[p])])]);
+        var candidates = retrieved.Candidates;
+        var positiveScores = retrieved.PairScores;
         if (rescorer is not null && options.Filters) Rescore(queries, candidates, positiveScores, passages, rescorer);
 
         int removedAsPositive = 0, removedByMargin = 0, removedByMax = 0, removedByMin = 0, shortQueries = 0, dropped = 0;

@@ -11,9 +11,9 @@ public enum NegativeSampling
 }
 
 /// <summary>
-/// Hard-negative mining settings, named after sentence-transformers' <c>mine_hard_negatives</c>. Scores are BM25
-/// scores (or, with a rescoring callback, the callback's scores), so <see cref="AbsoluteMargin"/>,
-/// <see cref="MaxScore"/> and <see cref="MinScore"/> are in those units, not cosine similarities.
+/// Hard-negative mining settings, named after sentence-transformers' <c>mine_hard_negatives</c>. Scores are the
+/// retriever's (BM25 scores, or cosine / dot similarities of embeddings; with a rescoring callback, the callback's),
+/// so <see cref="AbsoluteMargin"/>, <see cref="MaxScore"/> and <see cref="MinScore"/> are in those units.
 /// </summary>
 /// <param name="NumNegatives">Negatives kept per query (≥ 1).</param>
 /// <param name="RangeMin">Survivors skipped first (the very best, likely false negatives); ≥ 0.</param>

@@ -60,6 +60,19 @@ public sealed class CrossEncoder : IDisposable
     /// </summary>
     public static CrossEncoder Load(string directory, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
+        var (model, tokenizer, newHead) = LoadParts(directory, dtype, device, (m, name) => m.IsHeadParameter(name));
+        return new CrossEncoder(model, tokenizer, Path.GetFullPath(directory), newHead);
+    }
+
+    /// <summary>
+    /// The model (eval mode, <paramref name="dtype"/>, on <paramref name="device"/>) and tokenizer of a folder, and
+    /// the parameters the checkpoint lacked, which may only be those <paramref name="mayBeMissing"/> allows.
+    /// Shared by <see cref="Load"/> (the head may be missing) and <see cref="TransformerBackbone"/> (anything
+    /// outside the backbone may be).
+    /// </summary>
+    internal static (SequenceClassificationModel Model, Tokenizer Tokenizer, IReadOnlyList<string> Missing) LoadParts(string directory, ScalarType dtype,
+        Device? device, Func<SequenceClassificationModel, string, bool> mayBeMissing)
+    {
         directory = Path.GetFullPath(directory);
         if (!Directory.Exists(directory)) throw new ModelFormatException(directory, "is not a directory.");
         var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
@@ -68,25 +81,25 @@ public sealed class CrossEncoder : IDisposable
 
         var model = ModelFactory.Create(config);
         model.to(dtype);
-        IReadOnlyList<string> newHead;
+        IReadOnlyList<string> missing;
         using (var checkpoint = SafetensorsCheckpoint.Open(directory))
-            newHead = LoadWeights(model, checkpoint);
+            missing = LoadWeights(model, checkpoint, name => mayBeMissing(model, name));
         if (device is not null) model.to(device);
         model.eval();
-        return new CrossEncoder(model, tokenizer, directory, newHead);
+        return (model, tokenizer, missing);
     }
 
     /// <summary>
     /// Copies checkpoint weights into the model. Unexpected tensors fail the load unless the architecture calls
-    /// them ignorable; missing tensors fail it unless all are task-head parameters (a base checkpoint); a shape
-    /// mismatch always fails. Every offending name is listed with the file.
+    /// them ignorable; missing tensors fail it unless <paramref name="mayBeMissing"/> allows all of them (the task
+    /// head of a base checkpoint); a shape mismatch always fails. Every offending name is listed with the file.
     /// </summary>
-    static IReadOnlyList<string> LoadWeights(SequenceClassificationModel model, ITensorSource checkpoint)
+    static IReadOnlyList<string> LoadWeights(SequenceClassificationModel model, ITensorSource checkpoint, Func<string, bool> mayBeMissing)
     {
         var source = WithBasePrefix(model, checkpoint);
         var report = StateDict.Compare(model, source);
         var unexpected = report.Unexpected.Where(n => !model.IsIgnorableCheckpointTensor(n)).ToList();
-        var missing = report.Missing.Where(n => !model.IsHeadParameter(n)).ToList();
+        var missing = report.Missing.Where(n => !mayBeMissing(n)).ToList();
         if (unexpected.Count > 0 || missing.Count > 0 || report.Mismatched.Count > 0)
             throw new ModelFormatException(checkpoint.Origin,
                 new StateDictMismatchException("the checkpoint", report with { Missing = missing, Unexpected = unexpected }).Message);

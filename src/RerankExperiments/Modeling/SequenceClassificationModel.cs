@@ -39,4 +39,16 @@ public abstract class SequenceClassificationModel : nn.Module<Tensor, Tensor, Te
 
     /// <summary>Parameters that belong to the task head, which a base (non-classification) checkpoint does not have.</summary>
     public abstract bool IsHeadParameter(string name);
+
+    /// <summary>
+    /// Parameters <see cref="HiddenStates"/> does not use (the head, and BERT's pooler), which an embedding model's
+    /// checkpoint may lack: sentence-transformers saves a bare encoder, sometimes without the pooler.
+    /// </summary>
+    public virtual bool IsOutsideBackbone(string name) => IsHeadParameter(name);
+
+    /// <summary>
+    /// The backbone's last hidden states [B, S, H] for the same inputs as forward, before any pooler or head (what
+    /// transformers' AutoModel returns as last_hidden_state and sentence-transformers pools into embeddings).
+    /// </summary>
+    public abstract Tensor HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds);
 }

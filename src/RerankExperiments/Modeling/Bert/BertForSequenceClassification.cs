@@ -322,10 +322,16 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         using var scope = NewDisposeScope();
+        return pooler.forward(LastHiddenState(inputIds, attentionMask, tokenTypeIds)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The encoder's output [B, S, H], before the pooler.</summary>
+    public Tensor LastHiddenState(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
         // Absolute positions count every slot, padding included (transformers slices its arange buffer).
         var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
-        var hidden = encoder.forward(embeddings.forward(inputIds, tokenTypeIds, positions), attentionMask);
-        return pooler.forward(hidden).MoveToOuterDisposeScope();
+        return encoder.forward(embeddings.forward(inputIds, tokenTypeIds, positions), attentionMask).MoveToOuterDisposeScope();
     }
 }
 
@@ -409,6 +415,15 @@ public sealed class BertForSequenceClassification : SequenceClassificationModel
     /// <summary>Also the masked-LM and next-sentence heads (cls.*) of a pre-training checkpoint.</summary>
     public override bool IsIgnorableCheckpointTensor(string name) =>
         base.IsIgnorableCheckpointTensor(name) || name.StartsWith("cls.", StringComparison.Ordinal);
+
+    /// <summary>The classifier and the pooler (which embeddings, pooled by sentence-transformers, do not use).</summary>
+    public override bool IsOutsideBackbone(string name) => IsHeadParameter(name) || name.StartsWith("bert.pooler.", StringComparison.Ordinal);
+
+    public override Tensor HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        BertParts.CheckInputs(inputIds, attentionMask, tokenTypeIds, MaxSequenceLength);
+        return bert.LastHiddenState(inputIds, attentionMask, tokenTypeIds);
+    }
 
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {

@@ -480,6 +480,12 @@ public sealed class ModernBertForSequenceClassification : SequenceClassification
     public override bool IsIgnorableCheckpointTensor(string name) =>
         base.IsIgnorableCheckpointTensor(name) || name.StartsWith("decoder.", StringComparison.Ordinal);
 
+    public override Tensor HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        return model.forward(inputIds, attentionMask).MoveToOuterDisposeScope();
+    }
+
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         using var scope = NewDisposeScope();

@@ -110,6 +110,12 @@ public sealed class XlmRobertaForSequenceClassification : SequenceClassification
         || name.StartsWith("lm_head.", StringComparison.Ordinal)
         || name.StartsWith("roberta.pooler.", StringComparison.Ordinal);
 
+    public override Tensor HiddenStates(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        BertParts.CheckInputs(inputIds, attentionMask, tokenTypeIds, MaxSequenceLength);
+        return roberta.forward(inputIds, attentionMask);
+    }
+
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         BertParts.CheckInputs(inputIds, attentionMask, tokenTypeIds, MaxSequenceLength);

@@ -1,3 +1,4 @@
+using RerankExperiments.Cli.Commands;
 using RerankExperiments.Experiments;
 using RerankExperiments.Experiments.Config;
 
@@ -16,7 +17,12 @@ public sealed class ExperimentValidationTests : IDisposable
     ExperimentConfigException Fails(string yaml, IEnumerable<string>? overrides = null)
     {
         string path = _fixture.Write(yaml);
-        return Assert.Throws<ExperimentConfigException>(() => ExperimentLoader.Load(path, overrides, _ => null));
+        var error = Assert.Throws<ExperimentConfigException>(() => ExperimentLoader.Load(path, overrides, _ => null));
+        // The CLI reports the same problems, one per line with its position, and exits 2.
+        var errors = new StringWriter();
+        Assert.Equal(2, ValidateCommand.Run([path], overrides?.ToList() ?? [], _ => null, TextWriter.Null, errors));
+        Assert.All(error.Errors, e => Assert.Contains(e.ToString(), errors.ToString()));
+        return error;
     }
 
     /// <summary>Asserts one error contains <paramref name="fragment"/> at exp.yml:line:column.</summary>

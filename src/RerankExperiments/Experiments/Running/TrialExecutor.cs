@@ -10,6 +10,7 @@ using RerankExperiments.Modeling;
 using RerankExperiments.Tracking;
 using RerankExperiments.Training;
 using Serilog;
+using Serilog.Core;
 using TorchSharp;
 
 namespace RerankExperiments.Experiments.Running;
@@ -61,7 +62,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         var options = spec.Training with { OutputDir = Path.Combine(workDirectory, "checkpoints") };
         string? resume = Checkpoints.FindLatest(options.OutputDir) is { } latest ? latest : null;
         if (resume is not null) log.Information("Resuming from {Checkpoint}", resume);
-        var callbacks = new CompositeTrainingCallback([new ConsoleProgressCallback(progress), new LoggingTrainingCallback(log), new TrackingCallback(store, runId)]);
+        var callbacks = new CompositeTrainingCallback([new ConsoleProgressCallback(progress), new LoggingTrainingCallback(log.ForContext(Constants.SourceContextPropertyName, TrialLog.TrainingSource)), new TrackingCallback(store, runId)]);
         var result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators.Select(e => e.Evaluator).ToList(), options, callbacks, resume, cancellationToken);
         foreach (var (key, value) in result.FinalMetrics) metrics[key] = value;
         if (result.Cancelled)

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using RerankExperiments.Experiments;
+using RerankExperiments.Experiments.Config;
+using RerankExperiments.Experiments.Running;
+using RerankExperiments.Hub;
+using RerankExperiments.Tracking;
+using Serilog;
+
+namespace RerankExperiments.Cli.Commands;
+
+/// <summary>
+/// `rerank run [FILE] [--set k=v]… [--trial N] [--no-resume]`: validates the experiment, then runs every trial (or one),
+/// tracking in MLflow (a local store under runs/ by default, or tracking.uri / MLFLOW_TRACKING_URI), and prints a
+/// summary table. Exit codes: 0 all trials finished, 1 a trial failed, 2 a configuration error (nothing ran),
+/// 130 interrupted (Ctrl-C or SIGTERM: the step is finished, a checkpoint saved, the run marked KILLED; run again to resume).
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("experiment") { Description = "Experiment YAML file.", DefaultValueFactory = _ => ExperimentArguments.DefaultExperiment };
+        var overrides = ExperimentArguments.Overrides();
+        var trial = new Option<int?>("--trial") { Description = "Run only this trial of the sweep (0-based; for job arrays and CI matrices)." };
+        var noResume = new Option<bool>("--no-resume") { Description = "Run trials again even when a FINISHED run with the same config exists." };
+        var command = new Command("run", "Run an experiment (all trials of its sweep, or one).") { file, overrides, trial, noResume };
+        command.SetAction(result =>
+        {
+            using var interrupt = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (interrupt.IsCancellationRequested) return;
+                e.Cancel = true;
+                Console.Error.WriteLine("interrupted: finishing the step and saving a checkpoint (Ctrl-C again to kill)");
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                interrupt.Cancel();
+            });
+            try
+            {
+                return Run(result.GetValue(file)!, result.GetValue(overrides)!, result.GetValue(trial), !result.GetValue(noResume),
+                    Environment.GetEnvironmentVariable, Console.Out, Console.Error, interrupt.Token);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return command;
+    }
+
+    public static int Run(string file, IReadOnlyList<string> overrides, int? trial, bool resume, Func<string, string?> environment,
+        TextWriter output, TextWriter errors, CancellationToken cancellationToken = default)
+    {
+        ExperimentPlan plan;
+        try
+        {
+            plan = ExperimentLoader.Load(file, overrides, environment);
+            if (trial is { } index && (index < 0 || index >= plan.Trials.Count))
+                throw new ExperimentConfigException([new ConfigError(null, "--trial", $"is {index}; {file} has trials 0 to {plan.Trials.Count - 1}.")]);
+        }
+        catch (ExperimentConfigException error)
+        {
+            return ExperimentArguments.ReportConfigErrors(error, errors);
+        }
+
+        using var log = new LoggerConfiguration()
+            .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}", formatProvider: CultureInfo.InvariantCulture,
+                standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose)
+            .CreateLogger();
+        ITrackingStore store;
+        try
+        {
+            store = TrackingStores.Open(plan.Spec.Tracking.Uri, environment, logger: log);
+        }
+        catch (ArgumentException error)
+        {
+            errors.WriteLine($"error: tracking.uri: {error.Message}");
+            return 2;
+        }
+        try
+        {
+            var runner = new ExperimentRunner(store, log, errors, HubSettings.FromEnvironment(),
+                new RunnerOptions(trial, resume, SourceName: $"rerank run {file}"));
+            var outcome = runner.Run(plan, cancellationToken);
+            output.WriteLine();
+            output.WriteLine(SweepSummary.Table(plan, outcome.Trials, outcome.BestMetric, outcome.BestTrial));
+            foreach (var failed in outcome.Trials.Where(t => t.Status == RunStatus.Failed))
+                errors.WriteLine($"error: trial {failed.Trial.Index} ({failed.Trial.Name}) failed: {failed.Error}");
+            output.WriteLine($"Runs: {store.Location} (experiment '{plan.Spec.Tracking.Experiment}'); view with: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {store.Location}");
+            return outcome.Interrupted || cancellationToken.IsCancellationRequested ? 130 : outcome.AnyFailed ? 1 : 0;
+        }
+        catch (ExperimentConfigException error)
+        {
+            return ExperimentArguments.ReportConfigErrors(error, errors);
+        }
+        catch (TrackingException error)
+        {
+            errors.WriteLine($"error: tracking: {error.Message}");
+            return 1;
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using RerankExperiments.Cli.Commands;
+using RerankExperiments.Experiments.Running;
+using RerankExperiments.Tracking;
+
+namespace RerankExperiments.Tests.Experiments;
+
+/// <summary>
+/// The runner end to end on CPU: a 2×2 grid sweep of the bert-tiny fixture into a local MLflow FileStore gives one
+/// parent and four child runs with params and per-step metrics; running it again skips all four.
+/// </summary>
+public sealed class ExperimentRunnerTests : IDisposable
+{
+    readonly ExperimentFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    string Store => Path.Combine(_fixture.Root, "runs");
+
+    string SweepYaml() => _fixture.ValidYaml(
+        $"tracking:\n  uri: {Store}\n  experiment: grid\nsweep:\n  parameters:\n    training.learning_rate: [1.0e-4, 3.0e-4]\n    loss.name: [listwise-ce, bce]");
+
+    (int Exit, string Output, string Errors) Run(string file, int? trial = null)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        int exit = RunCommand.Run(file, [], trial, resume: true, _ => null, output, errors);
+        return (exit, output.ToString(), errors.ToString());
+    }
+
+    [Fact]
+    public void Grid_sweep_logs_a_parent_and_four_children_and_a_rerun_skips_them()
+    {
+        string file = _fixture.Write(SweepYaml());
+        var (exit, output, errors) = Run(file);
+        Assert.True(exit == 0, errors);
+
+        var store = new FileTrackingStore(Store);
+        string experiment = store.GetOrCreateExperiment("grid");
+        var runs = store.FindRuns(experiment, new Dictionary<string, string>());
+        var parent = Assert.Single(runs, r => r.Tags.GetValueOrDefault(RunTags.Kind) == "sweep");
+        var children = runs.Where(r => r.Tags.GetValueOrDefault(RunTags.Kind) == "trial").OrderBy(r => int.Parse(r.Tags[RunTags.TrialIndex])).ToList();
+        Assert.Equal(4, children.Count);
+        Assert.Equal(RunStatus.Finished, parent.Status);
+        Assert.All(children, c =>
+        {
+            Assert.Equal(parent.RunId, c.ParentRunId);
+            Assert.Equal(RunStatus.Finished, c.Status);
+            Assert.Equal("2", c.Params["training.max_steps"]);
+            Assert.Contains("eval_ndcg_at_10", c.LatestMetrics.Keys);
+            Assert.Contains("baseline/eval_ndcg_at_10", c.LatestMetrics.Keys);
+            var loss = store.GetMetricHistory(c.RunId, "loss");
+            Assert.Equal([1L, 2L], loss.Select(p => p.Step));
+        });
+        Assert.Equal(["1.0e-4", "1.0e-4", "3.0e-4", "3.0e-4"], children.Select(c => c.Params["training.learning_rate"]));
+        Assert.Equal(["listwise-ce", "bce", "listwise-ce", "bce"], children.Select(c => c.Params["loss.name"]));
+        Assert.Equal(4, children.Select(c => c.Tags[RunTags.ConfigHash]).Distinct().Count());
+        Assert.Contains("*", output);
+        Assert.True(File.Exists(Path.Combine(store.ArtifactDirectory(parent.RunId), "sweep_report.md")));
+
+        var (again, secondOutput, secondErrors) = Run(file);
+        Assert.True(again == 0, secondErrors);
+        Assert.Equal(4, secondOutput.Split('\n').Count(l => l.Contains("skipped (finished before)", StringComparison.Ordinal)));
+        var after = store.FindRuns(experiment, new Dictionary<string, string>());
+        Assert.Equal(5, after.Count);
+    }
+
+    [Fact]
+    public void One_trial_by_index_and_a_failed_trial_reruns()
+    {
+        string file = _fixture.Write(SweepYaml());
+        var (exit, _, errors) = Run(file, trial: 3);
+        Assert.True(exit == 0, errors);
+        var store = new FileTrackingStore(Store);
+        string experiment = store.GetOrCreateExperiment("grid");
+        var trialRun = Assert.Single(store.FindRuns(experiment, new Dictionary<string, string> { [RunTags.Kind] = "trial" }));
+        Assert.Equal("3", trialRun.Tags[RunTags.TrialIndex]);
+
+        // A trial whose data vanished fails clearly, is marked FAILED, and the exit code says so.
+        string broken = _fixture.Write(_fixture.ValidYaml($"tracking:\n  uri: {Store}\n  experiment: broken"), "broken.yml");
+        var plan = RerankExperiments.Experiments.ExperimentLoader.Load(broken, null, _ => null);
+        File.WriteAllText(_fixture.TrainPath, "{not json\n");
+        var (failed, _, failedErrors) = Run(broken);
+        Assert.Equal(1, failed);
+        Assert.Contains("train.jsonl", failedErrors);
+        var failedRun = Assert.Single(store.FindRuns(store.GetOrCreateExperiment("broken"), new Dictionary<string, string>()));
+        Assert.Equal(RunStatus.Failed, failedRun.Status);
+        Assert.Equal(plan.Trials[0].ConfigHash, failedRun.Tags[RunTags.ConfigHash]);
+    }
+
+    [Fact]
+    public void Config_errors_exit_2_and_run_nothing()
+    {
+        string file = _fixture.Write(_fixture.ValidYaml($"tracking:\n  uri: {Store}").Replace("batch_size: 2", "batch_size: -1"));
+        var (exit, _, errors) = Run(file);
+        Assert.Equal(2, exit);
+        Assert.Contains("exp.yml:", errors);
+        Assert.Contains("training.batch_size: is -1; must be ≥ 1", errors);
+        Assert.False(Directory.Exists(Store));
+    }
+
+    [Fact]
+    public void Merge_step_logs_the_merged_model_as_a_child_of_the_trial()
+    {
+        string file = _fixture.Write(_fixture.ValidYaml($"tracking:\n  uri: {Store}\n  experiment: merged\nmerge:\n  with: base\n  weights: [0.5, 0.5]"));
+        var (exit, _, errors) = Run(file);
+        Assert.True(exit == 0, errors);
+        var store = new FileTrackingStore(Store);
+        var runs = store.FindRuns(store.GetOrCreateExperiment("merged"), new Dictionary<string, string>());
+        var trial = Assert.Single(runs, r => r.Tags.GetValueOrDefault(RunTags.Kind) == "trial");
+        var merged = Assert.Single(runs, r => r.Tags.GetValueOrDefault(RunTags.Kind) == "merge");
+        Assert.Equal(trial.RunId, merged.ParentRunId);
+        Assert.Equal("0.5, 0.5", merged.Params["merge.weights"]);
+        Assert.Contains("eval_ndcg_at_10", merged.LatestMetrics.Keys);
+        Assert.Contains("eval_ndcg_at_10", trial.LatestMetrics.Keys);
+        Assert.Contains("baseline/eval_ndcg_at_10", trial.LatestMetrics.Keys);
+    }
+}

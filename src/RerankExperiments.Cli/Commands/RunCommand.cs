@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using RerankExperiments.Experiments;
 using RerankExperiments.Experiments.Config;
+using RerankExperiments.Cli.Progress;
 using RerankExperiments.Experiments.Running;
 using RerankExperiments.Hub;
 using RerankExperiments.Tracking;
@@ -85,14 +86,18 @@ public static class RunCommand
         }
         try
         {
+            // A live bar on an interactive terminal; plain periodic lines in CI and pipes.
+            Func<Training.ITrainingCallback>? bar = TerminalProgressBar.Supported(environment) ? TerminalProgressBar.ForStandardError : null;
             var runner = new ExperimentRunner(store, log, errors, HubSettings.FromEnvironment(),
-                new RunnerOptions(trial, resume, SourceName: $"rerank run {file}"));
+                new RunnerOptions(trial, resume, SourceName: $"rerank run {file}"), bar);
             var outcome = runner.Run(plan, cancellationToken);
             output.WriteLine();
             output.WriteLine(SweepSummary.Table(plan, outcome.Trials, outcome.BestMetric, outcome.BestTrial));
             foreach (var failed in outcome.Trials.Where(t => t.Status == RunStatus.Failed))
                 errors.WriteLine($"error: trial {failed.Trial.Index} ({failed.Trial.Name}) failed: {failed.Error}");
-            output.WriteLine($"Runs: {store.Location} (experiment '{plan.Spec.Tracking.Experiment}'); view with: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {store.Location}");
+            output.WriteLine(store is FileTrackingStore
+                ? $"Runs: {store.Location} (experiment '{plan.Spec.Tracking.Experiment}'); view with: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {store.Location}"
+                : $"Runs: {store.Location} (experiment '{plan.Spec.Tracking.Experiment}').");
             return outcome.Interrupted || cancellationToken.IsCancellationRequested ? 130 : outcome.AnyFailed ? 1 : 0;
         }
         catch (ExperimentConfigException error)

@@ -12,9 +12,11 @@ namespace RerankExperiments.Experiments.Running;
 /// logs the flattened resolved config as params, per-step metrics and its artifacts. Resume: a trial whose config
 /// hash already has a FINISHED run is skipped (its metrics are read back for the summary); a FAILED or KILLED one
 /// runs again, continuing from its latest checkpoint. A failing trial is marked FAILED with its error and the sweep
-/// goes on; cancellation marks the current trial KILLED and stops.
+/// goes on; cancellation marks the current trial KILLED and stops. <paramref name="progressDisplay"/> makes each
+/// trial's training-progress callback (null: plain lines on <paramref name="progress"/>).
 /// </summary>
-public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWriter progress, HubSettings hub, RunnerOptions? options = null)
+public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWriter progress, HubSettings hub, RunnerOptions? options = null,
+    Func<Training.ITrainingCallback>? progressDisplay = null)
 {
     readonly RunnerOptions _options = options ?? new RunnerOptions();
 
@@ -78,7 +80,7 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
         {
             try
             {
-                outcome = new TrialExecutor(store, trialLog, hub, progress, _options.CacheDirectory).Execute(trial, run.RunId, workDirectory, cancellationToken);
+                outcome = new TrialExecutor(store, trialLog, hub, progress, _options.CacheDirectory, progressDisplay).Execute(trial, run.RunId, workDirectory, cancellationToken);
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {

@@ -19,9 +19,12 @@ namespace RerankExperiments.Experiments.Running;
 /// Runs one trial's pipeline (DESIGN.md, "The data flow of one experiment"): load data → split / deduplicate → mine
 /// hard negatives (cached) → load the model → evaluate it as the baseline → train (evaluating and checkpointing as
 /// configured, resuming from the trial folder's latest checkpoint) → save the model → log everything to the run.
-/// The trial folder is keyed by the config hash, so an interrupted trial resumes where it stopped.
+/// The trial folder is keyed by the config hash, so an interrupted trial resumes where it stopped. Training progress
+/// goes to <paramref name="progressDisplay"/>'s callback (a terminal progress bar in the CLI), else plain lines on
+/// <paramref name="progress"/>; a disposable display is disposed when training ends, also when it throws.
 /// </summary>
-public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings hub, TextWriter progress, string cacheDirectory)
+public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings hub, TextWriter progress, string cacheDirectory,
+    Func<ITrainingCallback>? progressDisplay = null)
 {
     /// <summary>Runs the trial in <paramref name="workDirectory"/>; metrics and artifacts go to run <paramref name="runId"/>.</summary>
     public TrialOutcome Execute(TrialPlan trial, string runId, string workDirectory, CancellationToken cancellationToken)
@@ -62,8 +65,17 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         var options = spec.Training with { OutputDir = Path.Combine(workDirectory, "checkpoints") };
         string? resume = Checkpoints.FindLatest(options.OutputDir) is { } latest ? latest : null;
         if (resume is not null) log.Information("Resuming from {Checkpoint}", resume);
-        var callbacks = new CompositeTrainingCallback([new ConsoleProgressCallback(progress), new LoggingTrainingCallback(log.ForContext(Constants.SourceContextPropertyName, TrialLog.TrainingSource)), new TrackingCallback(store, runId)]);
-        var result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators.Select(e => e.Evaluator).ToList(), options, callbacks, resume, cancellationToken);
+        var display = progressDisplay?.Invoke() ?? new ConsoleProgressCallback(progress);
+        var callbacks = new CompositeTrainingCallback([display, new LoggingTrainingCallback(log.ForContext(Constants.SourceContextPropertyName, TrialLog.TrainingSource)), new TrackingCallback(store, runId)]);
+        TrainingResult result;
+        try
+        {
+            result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators.Select(e => e.Evaluator).ToList(), options, callbacks, resume, cancellationToken);
+        }
+        finally
+        {
+            (display as IDisposable)?.Dispose();
+        }
         foreach (var (key, value) in result.FinalMetrics) metrics[key] = value;
         if (result.Cancelled)
             return new TrialOutcome(trial, runId, RunStatus.Killed, false, metrics, "interrupted; the next run resumes from the last checkpoint", null);

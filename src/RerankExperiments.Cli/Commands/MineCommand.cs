@@ -151,8 +151,7 @@ public static class MineCommand
             return (records, [.. beir.Corpus.Select(d => content[d.Id])]);
         }
         var examples = DataPaths.Load(arguments.Data, new DatasetReadOptions(DatasetFormats.Parse(arguments.Format))).Examples;
-        var split = examples.Select(DatasetFormats.SplitByLabel).ToList();
-        return ([.. examples.Select((e, i) => new QueryPosNegRecord(e.Query, split[i].Positives, split[i].Negatives))],
+        return ([.. examples.Select(QueryPosNegRecord.FromExample)],
             [.. examples.SelectMany(e => e.Passages)]);
     }
 }

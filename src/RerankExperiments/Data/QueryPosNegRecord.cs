@@ -18,4 +18,11 @@ public sealed record QueryPosNegRecord(
     public RankingExample ToExample() => new(Query, [.. Positives, .. Negatives],
         [.. Enumerable.Repeat(1f, Positives.Count), .. Enumerable.Repeat(0f, Negatives.Count)],
         PositiveScores is not null && NegativeScores is not null ? [.. PositiveScores, .. NegativeScores] : null);
+
+    /// <summary>The inverse of <see cref="ToExample"/> for mining: passages with label &gt; 0 are positives, the rest negatives (teacher scores dropped).</summary>
+    public static QueryPosNegRecord FromExample(RankingExample example)
+    {
+        var (positives, negatives) = DatasetFormats.SplitByLabel(example);
+        return new QueryPosNegRecord(example.Query, positives, negatives);
+    }
 }

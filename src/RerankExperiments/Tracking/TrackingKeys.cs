@@ -36,5 +36,8 @@ public static class TrackingKeys
         return joined.Length > MaxKeyLength ? joined[..MaxKeyLength] : joined;
     }
 
+    /// <summary>A param or tag value cut to <paramref name="max"/> characters (ending in "…") when longer.</summary>
+    public static string Truncate(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
+
     static bool IsKeyChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '/' or '.' or '-' or ' ' or ':';
 }

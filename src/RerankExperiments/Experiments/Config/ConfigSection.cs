@@ -96,7 +96,7 @@ public sealed class ConfigSection
     }
 
     public int? Int(string key, int min = int.MinValue, int max = int.MaxValue, bool required = false) =>
-        Long(key, min == int.MinValue ? long.MinValue : min, max == int.MaxValue ? int.MaxValue : max, required) is { } value ? (int)value : null;
+        Long(key, min, max, required) is { } value ? (int)value : null;
 
     public double? Double(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool minExclusive = false, bool required = false)
     {
@@ -247,7 +247,8 @@ public sealed class ConfigSection
     };
 
     static string Range(long min, long max) =>
-        (min == long.MinValue, max is long.MaxValue or int.MaxValue) switch
+        // int-sized bounds count as unbounded too: Int passes its defaults through.
+        (min is long.MinValue or int.MinValue, max is long.MaxValue or int.MaxValue) switch
         {
             (true, true) => "a whole number",
             (false, true) => $"≥ {min}",

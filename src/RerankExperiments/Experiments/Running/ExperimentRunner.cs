@@ -86,7 +86,7 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
             {
                 trialLog.Error(error, "Trial {Index} failed", trial.Index);
                 outcome = new TrialOutcome(trial, run.RunId, RunStatus.Failed, false, new Dictionary<string, double>(), error.Message, null);
-                store.LogBatch(run.RunId, [], new Dictionary<string, string>(), new Dictionary<string, string> { [RunTags.Error] = Truncate(error.Message) });
+                store.LogBatch(run.RunId, [], new Dictionary<string, string>(), new Dictionary<string, string> { [RunTags.Error] = TrackingKeys.Truncate(error.Message, TrackingKeys.MaxTagValueLength) });
             }
         }
         if (File.Exists(logFile)) store.LogArtifact(run.RunId, logFile);
@@ -115,7 +115,7 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
             ["sweep.seed"] = sweep.Seed.ToString(CultureInfo.InvariantCulture),
         };
         foreach (var p in sweep.Parameters)
-            parameters[TrackingKeys.Sanitize($"sweep.parameters.{p.Path}")] = Truncate(p.Values is { } values ? ConfigYamlWriter.Flow(new ConfigSequence(values, p.Mark)) : $"{p.Distribution!.Kind}({p.Distribution.Low.ToString(CultureInfo.InvariantCulture)}, {p.Distribution.High.ToString(CultureInfo.InvariantCulture)})", TrackingKeys.MaxParamValueLength);
+            parameters[TrackingKeys.Sanitize($"sweep.parameters.{p.Path}")] = TrackingKeys.Truncate(p.Values is { } values ? ConfigYamlWriter.Flow(new ConfigSequence(values, p.Mark)) : $"{p.Distribution!.Kind}({p.Distribution.Low.ToString(CultureInfo.InvariantCulture)}, {p.Distribution.High.ToString(CultureInfo.InvariantCulture)})", TrackingKeys.MaxParamValueLength);
         store.LogBatch(parent.RunId, [], parameters, new Dictionary<string, string>());
         log.Information("Sweep: parent run {RunId}", parent.RunId);
         return parent.RunId;
@@ -123,23 +123,22 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
 
     void FinishParent(ExperimentPlan plan, string parentRunId, List<TrialOutcome> outcomes, string? bestMetric, int? bestTrial)
     {
-        var summary = outcomes.Select(o => o).ToList();
-        // The report covers every trial the store knows for this sweep, not only those run now (--trial N runs one).
         var points = new List<MetricPoint>();
         if (bestMetric is not null && bestTrial is { } best && outcomes.FirstOrDefault(o => o.Trial.Index == best) is { } winner
             && winner.Metrics.TryGetValue(bestMetric, out double value))
             points.Add(new MetricPoint(MetricNames.ForTracking($"best/{bestMetric}"), value, Now(), 0));
         var directory = Path.Combine(plan.Spec.Output.Directory, Safe(plan.Spec.Name), "sweep-" + plan.SweepHash);
         Directory.CreateDirectory(directory);
-        string report = Path.Combine(directory, "sweep_report.md");
-        File.WriteAllText(report, SweepReport.Markdown(plan, summary, bestMetric, bestTrial, store));
-        store.LogArtifact(parentRunId, report);
-        foreach (var (name, svg) in SweepReport.Plots(plan, summary, bestMetric, store))
+        var plots = SweepReport.Plots(plan, outcomes, bestMetric, store);
+        foreach (var (name, svg) in plots)
         {
             string file = Path.Combine(directory, name);
             File.WriteAllText(file, svg);
             store.LogArtifact(parentRunId, file, "plots");
         }
+        string report = Path.Combine(directory, "sweep_report.md");
+        File.WriteAllText(report, SweepReport.Markdown(plan, outcomes, bestMetric, bestTrial, store.Location, plots.Select(p => p.Name).ToList()));
+        store.LogArtifact(parentRunId, report);
         store.LogBatch(parentRunId, points, new Dictionary<string, string>(),
             bestTrial is { } b ? new Dictionary<string, string> { ["rerank.best_trial"] = b.ToString(CultureInfo.InvariantCulture) } : new Dictionary<string, string>());
         var status = outcomes.Any(o => o.Status == RunStatus.Killed) ? RunStatus.Killed
@@ -163,9 +162,7 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
     /// <summary>The flattened resolved config (the sweep section left out: it is the parent's), values cut to MLflow's limit.</summary>
     static Dictionary<string, string> Params(TrialPlan trial) =>
         ConfigFlattener.Flatten(trial.Resolved, ["sweep"])
-            .ToDictionary(p => TrackingKeys.Sanitize(p.Key), p => Truncate(p.Value, TrackingKeys.MaxParamValueLength));
-
-    static string Truncate(string text, int max = TrackingKeys.MaxTagValueLength) => text.Length <= max ? text : text[..(max - 1)] + "…";
+            .ToDictionary(p => TrackingKeys.Sanitize(p.Key), p => TrackingKeys.Truncate(p.Value, TrackingKeys.MaxParamValueLength));
 
     /// <summary>A folder name from an experiment name.</summary>
     static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));

@@ -12,12 +12,14 @@ namespace RerankExperiments.Experiments.Running;
 /// </summary>
 public static class SweepReport
 {
-    public static string Markdown(ExperimentPlan plan, IReadOnlyList<TrialOutcome> outcomes, string? bestMetric, int? bestTrial, ITrackingStore store)
+    /// <summary>The report; <paramref name="plotNames"/> are the files <see cref="Plots"/> made, linked under plots/.</summary>
+    public static string Markdown(ExperimentPlan plan, IReadOnlyList<TrialOutcome> outcomes, string? bestMetric, int? bestTrial, string trackingLocation,
+        IReadOnlyList<string> plotNames)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Sweep report: {plan.Spec.Name}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Experiment file: `{plan.SourceFile}`; tracking: {store.Location}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Experiment file: `{plan.SourceFile}`; tracking: {trackingLocation}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Method: {plan.Sweep?.Method.ToString().ToLowerInvariant() ?? "none"}, {plan.Trials.Count} trial(s); ranked by `{bestMetric ?? "(no metric)"}` ({(plan.Sweep?.Maximize ?? true ? "higher" : "lower")} is better)");
         if (bestTrial is { } best) text.AppendLine(CultureInfo.InvariantCulture, $"- Best: trial {best} — {plan.Trials[best].Name}");
         text.AppendLine();
@@ -31,7 +33,7 @@ public static class SweepReport
             text.AppendLine(CultureInfo.InvariantCulture, $"| {(o.Trial.Index == bestTrial ? "**best**" : "")} | {o.Trial.Index} | {swept}{status} | {value} | {o.RunId ?? ""} |");
         }
         text.AppendLine();
-        foreach (var (name, _) in Plots(plan, outcomes, bestMetric, store)) text.AppendLine(CultureInfo.InvariantCulture, $"![{name}](plots/{name})");
+        foreach (var name in plotNames) text.AppendLine(CultureInfo.InvariantCulture, $"![{name}](plots/{name})");
         return text.ToString();
     }
 

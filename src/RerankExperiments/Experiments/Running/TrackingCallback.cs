@@ -16,11 +16,7 @@ public sealed class TrackingCallback(ITrackingStore store, string runId, TimePro
     readonly List<MetricPoint> _pending = [];
     long _startStep;
 
-    public void OnTrainBegin(long startStep, long totalSteps)
-    {
-        _startStep = startStep;
-        Flush();
-    }
+    public void OnTrainBegin(long startStep, long totalSteps) => _startStep = startStep;
 
     public void OnLog(long step, IReadOnlyDictionary<string, double> metrics)
     {

@@ -38,7 +38,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         if (spec.Mining is { } mining) train = Mine(train, mining, runId, workDirectory);
 
         var loss = LossFactory.Create(spec.Loss.Name, spec.Loss.Options);
-        var evaluators = BuildEvaluators(spec, eval);
+        var evaluators = BuildEvaluators(spec, eval, runId);
         var device = torch.device(spec.Device);
         string modelDirectory = ModelReference.Resolve(spec.Model.NameOrPath, hub);
         log.Information("Model {Model} ({Folder}) on {Device}", spec.Model.NameOrPath, modelDirectory, spec.Device);
@@ -146,7 +146,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         }, Now());
         var parameters = new Dictionary<string, string>
         {
-            ["merge.models"] = Truncate(string.Join(", ", models)),
+            ["merge.models"] = TrackingKeys.Truncate(string.Join(", ", models), TrackingKeys.MaxParamValueLength),
             ["merge.weights"] = string.Join(", ", result.Weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture))),
             ["merge.mode"] = merge.Weights is null ? "auto" : "fixed",
         };
@@ -179,7 +179,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         return metrics;
     }
 
-    static string Truncate(string text) => text.Length <= TrackingKeys.MaxParamValueLength ? text : text[..(TrackingKeys.MaxParamValueLength - 1)] + "…";
+
 
     (List<RankingExample> Train, List<RankingExample>? Eval) LoadData(ExperimentSpec spec, string runId)
     {
@@ -224,11 +224,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
 
     List<RankingExample> Mine(List<RankingExample> train, MiningSpec mining, string runId, string workDirectory)
     {
-        var records = train.Select(e =>
-        {
-            var (positives, negatives) = DatasetFormats.SplitByLabel(e);
-            return new QueryPosNegRecord(e.Query, positives, negatives);
-        }).Where(r => r.Positives.Count > 0).ToList();
+        var records = train.Select(QueryPosNegRecord.FromExample).Where(r => r.Positives.Count > 0).ToList();
         var corpus = mining.Corpus is { } path ? CorpusFile.Read(path) : records.SelectMany(r => r.Positives.Concat(r.Negatives)).ToList();
         string method = $"{mining.Method}:k1={mining.Bm25.K1.ToString("R", CultureInfo.InvariantCulture)},b={mining.Bm25.B.ToString("R", CultureInfo.InvariantCulture)}";
         MiningResult Run() => HardNegativeMiner.Mine(records, mining.Options, corpus, bm25: mining.Bm25);
@@ -248,7 +244,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         return mined.Records.Select(r => r.ToExample()).ToList();
     }
 
-    static List<(IEvaluator Evaluator, EvalSpec Spec)> BuildEvaluators(ExperimentSpec spec, List<RankingExample>? eval)
+    List<(IEvaluator Evaluator, EvalSpec Spec)> BuildEvaluators(ExperimentSpec spec, List<RankingExample>? eval, string runId)
     {
         var built = new List<(IEvaluator, EvalSpec)>();
         foreach (var e in spec.Eval)
@@ -259,7 +255,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
                 continue;
             }
             var examples = e.Data is { } source
-                ? RankingDatasets.Load(source.Path, new DatasetReadOptions(source.Format, source.Columns, source.SkipBadRows)).Examples
+                ? Read(source, runId, e.Name)
                 : eval ?? throw new InvalidOperationException($"Evaluator '{e.Name}' has no data.");
             var samples = RerankingSamples.FromExamples(examples);
             if (samples.Count == 0) throw new DataFormatException(e.Data?.Path ?? spec.Data.Train.Path, null, $"evaluator '{e.Name}': no example has a relevant passage.");

@@ -93,11 +93,12 @@ public static class RunCommand
             var outcome = runner.Run(plan, cancellationToken);
             output.WriteLine();
             output.WriteLine(SweepSummary.Table(plan, outcome.Trials, outcome.BestMetric, outcome.BestTrial));
+            if (outcome.Trials is [{ Status: RunStatus.Finished } single]
+                && ResultsTable.Render(single.Metrics, plan.Spec.Eval.Any(e => e.Type == "beir") ? "BM25" : "given order") is { } results)
+                output.WriteLine(results);
             foreach (var failed in outcome.Trials.Where(t => t.Status == RunStatus.Failed))
                 errors.WriteLine($"error: trial {failed.Trial.Index} ({failed.Trial.Name}) failed: {failed.Error}");
-            output.WriteLine(store is FileTrackingStore
-                ? $"Runs: {store.Location} (experiment '{plan.Spec.Tracking.Experiment}'); view with: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {store.Location}"
-                : $"Runs: {store.Location} (experiment '{plan.Spec.Tracking.Experiment}').");
+            WhereToLook(plan, outcome, store, output);
             return outcome.Interrupted || cancellationToken.IsCancellationRequested ? 130 : outcome.AnyFailed ? 1 : 0;
         }
         catch (ExperimentConfigException error)
@@ -113,5 +114,24 @@ public static class RunCommand
         {
             (store as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>Where the results are: the runs and how to view them, the trial folders (models, plots), what to run next.</summary>
+    static void WhereToLook(ExperimentPlan plan, ExperimentOutcome outcome, ITrackingStore store, TextWriter output)
+    {
+        output.WriteLine("Where to look next:");
+        output.WriteLine(store is FileTrackingStore
+            ? $"  runs        {store.Location} (MLflow experiment '{plan.Spec.Tracking.Experiment}'); view them with\n" +
+              $"              MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {store.Location}"
+            : $"  runs        {store.Location} (MLflow experiment '{plan.Spec.Tracking.Experiment}')");
+        foreach (var trial in outcome.Trials.Where(t => t.Status == RunStatus.Finished))
+        {
+            string folder = ExperimentRunner.TrialDirectory(trial.Trial);
+            output.WriteLine($"  trial {trial.Trial.Index,-4} {folder}");
+            foreach (var (name, what) in new[] { ("model", "the fine-tuned model (transformers and sentence-transformers load it)"), ("merged", "the LM-Cocktail merge"), ("plots", "metric charts (PNG)"), ("run.log.jsonl", "the full log") })
+                if (Path.Exists(Path.Combine(folder, name))) output.WriteLine($"              {Path.Combine(folder, name)}: {what}");
+        }
+        output.WriteLine("  next        experiments/README.md: recipes for a GPU (-p:TorchDevice=cuda), sweeps, and how to write your own;");
+        output.WriteLine("              run one with: dotnet build -t:RunExperiment -p:Experiment=experiments/<file>.yml");
     }
 }

@@ -1,5 +1,6 @@
 using RerankExperiments.Data;
 using RerankExperiments.Mining;
+using RerankExperiments.Modeling.Scratch;
 using RerankExperiments.Training;
 
 namespace RerankExperiments.Experiments;
@@ -23,8 +24,15 @@ public sealed record ExperimentSpec(
     TrackingSpec Tracking,
     OutputSpec Output);
 
-/// <summary>The starting model: a local Hugging Face folder or a Hub id (org/name[@revision]).</summary>
-public sealed record ModelSpec(string NameOrPath, int? MaxLength);
+/// <summary>
+/// The starting model: a local Hugging Face folder or a Hub id (org/name[@revision]) in NameOrPath, or (Init) a new
+/// model trained from scratch, its tokenizer trained on the training data. Exactly one of the two is set.
+/// </summary>
+public sealed record ModelSpec(string? NameOrPath, int? MaxLength, ScratchModelOptions? Init = null)
+{
+    /// <summary>How the starting model is named in logs and model cards.</summary>
+    public string Description => NameOrPath ?? $"a new {Init!.Architecture} (hidden {Init.HiddenSize}, {Init.NumHiddenLayers} layers) trained from scratch";
+}
 
 /// <summary>A dataset file (or hf:org/name[:split]) read in one format with an optional column mapping.</summary>
 public sealed record DataSourceSpec(string Path, DatasetFormat Format, ColumnMapping? Columns, bool SkipBadRows, int? Limit);

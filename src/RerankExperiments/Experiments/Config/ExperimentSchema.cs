@@ -2,6 +2,7 @@ using System.Globalization;
 using RerankExperiments.Data;
 using RerankExperiments.Losses;
 using RerankExperiments.Mining;
+using RerankExperiments.Modeling.Scratch;
 using RerankExperiments.Torch.Precision;
 using RerankExperiments.Torch.Schedules;
 using RerankExperiments.Training;
@@ -47,13 +48,54 @@ public static class ExperimentSchema
         return new ExperimentSpec(name, description, device, model, data, mining, loss, training, eval, merge, tracking, output);
     }
 
+    /// <summary>model: name_or_path (a folder or Hub id), or init (a new model trained from scratch); not both.</summary>
     static ModelSpec? BindModel(ConfigSection? section)
     {
         if (section is null) return null;
-        string? path = section.ExistingPath("name_or_path", required: true, allowHub: true);
+        bool fromScratch = section.Has("init");
+        if (fromScratch && section.Has("name_or_path")) section.Error("init", "give either name_or_path (a model to fine-tune) or init (a new model), not both.");
+        string? path = section.ExistingPath("name_or_path", required: !fromScratch, allowHub: true);
+        var init = section.Section("init") is { } initSection ? BindScratchModel(initSection) : null;
         int? maxLength = section.Int("max_length", min: 2);
         section.Finish();
+        if (init is not null && maxLength > init.MaxPositionEmbeddings)
+            section.Error("max_length", $"is {maxLength}, more than init.max_position_embeddings ({init.MaxPositionEmbeddings}).");
+        if (fromScratch) return init is null ? null : new ModelSpec(null, maxLength ?? init.MaxPositionEmbeddings, init);
         return path is null ? null : new ModelSpec(path, maxLength);
+    }
+
+    /// <summary>model.init: the new model's shape (config.json names) and its tokenizer.</summary>
+    static ScratchModelOptions? BindScratchModel(ConfigSection section)
+    {
+        var d = new ScratchModelOptions();
+        var options = d with
+        {
+            Architecture = section.Choice("architecture", ScratchModelOptions.Architectures) ?? d.Architecture,
+            HiddenSize = section.Int("hidden_size", min: 1) ?? d.HiddenSize,
+            NumHiddenLayers = section.Int("num_hidden_layers", min: 1) ?? d.NumHiddenLayers,
+            NumAttentionHeads = section.Int("num_attention_heads", min: 1) ?? d.NumAttentionHeads,
+            IntermediateSize = section.Int("intermediate_size", min: 1) ?? d.IntermediateSize,
+            MaxPositionEmbeddings = section.Int("max_position_embeddings", min: 2) ?? d.MaxPositionEmbeddings,
+            Dropout = section.Double("dropout", 0, 1) ?? d.Dropout,
+            Seed = section.Long("seed") ?? d.Seed,
+        };
+        if (section.Section("tokenizer") is { } tokenizer)
+        {
+            options = options with
+            {
+                VocabularySize = tokenizer.Int("vocab_size", min: 100) ?? d.VocabularySize,
+                Lowercase = tokenizer.Bool("lowercase") ?? d.Lowercase,
+                MinFrequency = tokenizer.Long("min_frequency", min: 0) ?? d.MinFrequency,
+            };
+            tokenizer.Finish();
+        }
+        section.Finish();
+        try { return options.Validated(); }
+        catch (ArgumentOutOfRangeException error)
+        {
+            section.Error(SnakeCase(error.ParamName ?? ""), $"is {error.ActualValue}; {FirstLine(error.Message)}");
+            return null;
+        }
     }
 
     static DataSpec? BindData(ConfigSection? section)

@@ -72,7 +72,7 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
         log.Information("Trial {Index} ({Name}): run {RunId}", trial.Index, trial.Name, run.RunId);
         store.LogBatch(run.RunId, [], Params(trial), new Dictionary<string, string>());
 
-        string workDirectory = Path.Combine(trial.Spec.Output.Directory, Safe(trial.Spec.Name), trial.ConfigHash);
+        string workDirectory = TrialDirectory(trial);
         string logFile = Path.Combine(workDirectory, "run.log.jsonl");
         Directory.CreateDirectory(workDirectory);
         TrialOutcome outcome;
@@ -163,6 +163,9 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
     static Dictionary<string, string> Params(TrialPlan trial) =>
         ConfigFlattener.Flatten(trial.Resolved, ["sweep"])
             .ToDictionary(p => TrackingKeys.Sanitize(p.Key), p => TrackingKeys.Truncate(p.Value, TrackingKeys.MaxParamValueLength));
+
+    /// <summary>The trial's folder (checkpoints, models, plots, log): output.dir/{experiment name}/{config hash}.</summary>
+    public static string TrialDirectory(TrialPlan trial) => Path.Combine(trial.Spec.Output.Directory, Safe(trial.Spec.Name), trial.ConfigHash);
 
     /// <summary>A folder name from an experiment name.</summary>
     static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));

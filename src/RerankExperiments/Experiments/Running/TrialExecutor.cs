@@ -7,6 +7,7 @@ using RerankExperiments.Losses;
 using RerankExperiments.Merging;
 using RerankExperiments.Mining;
 using RerankExperiments.Modeling;
+using RerankExperiments.Modeling.Scratch;
 using RerankExperiments.Tracking;
 using RerankExperiments.Training;
 using Serilog;
@@ -40,8 +41,8 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         var loss = LossFactory.Create(spec.Loss.Name, spec.Loss.Options);
         var evaluators = BuildEvaluators(spec, eval, runId);
         var device = torch.device(spec.Device);
-        string modelDirectory = ModelReference.Resolve(spec.Model.NameOrPath, hub);
-        log.Information("Model {Model} ({Folder}) on {Device}", spec.Model.NameOrPath, modelDirectory, spec.Device);
+        string modelDirectory = StartingModel(spec.Model, train, workDirectory);
+        log.Information("Model {Model} ({Folder}) on {Device}", spec.Model.Description, modelDirectory, spec.Device);
         using var encoder = CrossEncoder.Load(modelDirectory, device: device);
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -93,7 +94,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         if (spec.Output.SaveModel || spec.Merge is not null)
         {
             modelPath = Path.Combine(workDirectory, "model");
-            encoder.Save(modelPath, new ModelCard(BaseModel: spec.Model.NameOrPath, TrainingData: Path.GetFileName(spec.Data.Train.Path), Loss: loss.Name,
+            encoder.Save(modelPath, new ModelCard(BaseModel: spec.Model.NameOrPath ?? "trained from scratch", TrainingData: Path.GetFileName(spec.Data.Train.Path), Loss: loss.Name,
                 Hyperparameters: new Dictionary<string, string>
                 {
                     ["learning_rate"] = spec.Training.LearningRate.ToString("R", CultureInfo.InvariantCulture),
@@ -180,6 +181,28 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
     }
 
 
+
+    /// <summary>
+    /// The starting model's folder: the named model (downloaded through the Hub cache if need be), or for model.init a
+    /// new one built in the trial folder — its tokenizer trained on the training queries and passages (each distinct
+    /// text once) — and reused when the trial resumes.
+    /// </summary>
+    string StartingModel(ModelSpec model, List<RankingExample> train, string workDirectory)
+    {
+        if (model.Init is not { } init) return ModelReference.Resolve(model.NameOrPath!, hub);
+        string directory = Path.Combine(workDirectory, "initial");
+        if (ScratchModel.IsComplete(directory))
+        {
+            log.Information("Starting model: {Folder}, built by an earlier attempt of this trial", directory);
+            return directory;
+        }
+        var texts = train.SelectMany(e => e.Passages.Prepend(e.Query)).Distinct(StringComparer.Ordinal).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ScratchModel.Build(init, texts, directory);
+        log.Information("Starting model: a new {Architecture} with a WordPiece tokenizer trained on {Texts} training texts, written to {Folder} in {Seconds:F1} s",
+            init.Architecture, texts.Count, directory, clock.Elapsed.TotalSeconds);
+        return directory;
+    }
 
     (List<RankingExample> Train, List<RankingExample>? Eval) LoadData(ExperimentSpec spec, string runId)
     {

@@ -1,0 +1,38 @@
+namespace RerankExperiments.Modeling.Scratch;
+
+/// <summary>
+/// A model trained from scratch: a BERT cross-encoder of the given shape (field names as config.json spells them),
+/// randomly initialised from <paramref name="Seed"/>, with a WordPiece tokenizer of up to
+/// <paramref name="VocabularySize"/> tokens trained on the training texts (BERT normalization, lowercased when
+/// <paramref name="Lowercase"/>; pairs seen fewer than <paramref name="MinFrequency"/> times are not merged).
+/// </summary>
+public sealed record ScratchModelOptions(
+    string Architecture = "bert",
+    int HiddenSize = 128,
+    int NumHiddenLayers = 2,
+    int NumAttentionHeads = 2,
+    int IntermediateSize = 512,
+    int MaxPositionEmbeddings = 512,
+    double Dropout = 0.1,
+    int VocabularySize = 8000,
+    bool Lowercase = true,
+    long MinFrequency = 2,
+    long Seed = 42)
+{
+    public static readonly IReadOnlyList<string> Architectures = ["bert"];
+
+    public ScratchModelOptions Validated()
+    {
+        if (!Architectures.Contains(Architecture)) throw new ArgumentOutOfRangeException(nameof(Architecture), Architecture, $"must be one of {string.Join(", ", Architectures)}");
+        if (HiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "must be ≥ 1");
+        if (NumHiddenLayers < 1) throw new ArgumentOutOfRangeException(nameof(NumHiddenLayers), NumHiddenLayers, "must be ≥ 1");
+        if (NumAttentionHeads < 1 || HiddenSize % NumAttentionHeads != 0)
+            throw new ArgumentOutOfRangeException(nameof(NumAttentionHeads), NumAttentionHeads, $"must divide hidden_size ({HiddenSize})");
+        if (IntermediateSize < 1) throw new ArgumentOutOfRangeException(nameof(IntermediateSize), IntermediateSize, "must be ≥ 1");
+        if (MaxPositionEmbeddings < 2) throw new ArgumentOutOfRangeException(nameof(MaxPositionEmbeddings), MaxPositionEmbeddings, "must be ≥ 2");
+        if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1)");
+        if (VocabularySize < 100) throw new ArgumentOutOfRangeException(nameof(VocabularySize), VocabularySize, "must be ≥ 100");
+        if (MinFrequency < 0) throw new ArgumentOutOfRangeException(nameof(MinFrequency), MinFrequency, "must be ≥ 0");
+        return this;
+    }
+}

@@ -1,5 +1,6 @@
 using RerankExperiments.Cli.Commands;
 using RerankExperiments.Experiments.Running;
+using RerankExperiments.Tests.Support;
 using RerankExperiments.Tracking;
 
 namespace RerankExperiments.Tests.Experiments;
@@ -55,7 +56,13 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(["listwise-ce", "bce", "listwise-ce", "bce"], children.Select(c => c.Params["loss.name"]));
         Assert.Equal(4, children.Select(c => c.Tags[RunTags.ConfigHash]).Distinct().Count());
         Assert.Contains("*", output);
-        Assert.True(File.Exists(Path.Combine(store.ArtifactDirectory(parent.RunId), "sweep_report.md")));
+        string artifacts = store.ArtifactDirectory(parent.RunId);
+        Assert.True(File.Exists(Path.Combine(artifacts, "sweep_report.md")));
+        Assert.Equal(["eval_ndcg_at_10_vs_loss_name.png", "eval_ndcg_at_10_vs_training_learning_rate.png", "loss_curves.png"],
+            Directory.GetFiles(Path.Combine(artifacts, "plots")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(Directory.GetFiles(Path.Combine(artifacts, "plots")), png => PngFile.AssertValid(File.ReadAllBytes(png), 800, 500));
+        Assert.Contains("](plots/loss_curves.png)", File.ReadAllText(Path.Combine(artifacts, "sweep_report.md")));
+        Assert.Contains("best/eval_ndcg_at_10", store.GetRun(parent.RunId).LatestMetrics.Keys);
 
         var (again, secondOutput, secondErrors) = Run(file);
         Assert.True(again == 0, secondErrors);

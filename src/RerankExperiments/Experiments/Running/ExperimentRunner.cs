@@ -1,6 +1,7 @@
 using System.Globalization;
 using RerankExperiments.Experiments.Config;
 using RerankExperiments.Hub;
+using RerankExperiments.Reporting;
 using RerankExperiments.Tracking;
 using Serilog;
 
@@ -125,15 +126,16 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
     {
         var points = new List<MetricPoint>();
         if (bestMetric is not null && bestTrial is { } best && outcomes.FirstOrDefault(o => o.Trial.Index == best) is { } winner
-            && winner.Metrics.TryGetValue(bestMetric, out double value))
+            && SweepSummary.Metric(winner, bestMetric) is { } value)
             points.Add(new MetricPoint(MetricNames.ForTracking($"best/{bestMetric}"), value, Now(), 0));
         var directory = Path.Combine(plan.Spec.Output.Directory, Safe(plan.Spec.Name), "sweep-" + plan.SweepHash);
         Directory.CreateDirectory(directory);
         var plots = SweepReport.Plots(plan, outcomes, bestMetric, store);
-        foreach (var (name, svg) in plots)
+        if (LineChart.TextFont is null) log.Warning("No font found under /usr/share/fonts: the sweep plots have no text (install a font, e.g. Debian's fonts-dejavu-core)");
+        foreach (var (name, png) in plots)
         {
             string file = Path.Combine(directory, name);
-            File.WriteAllText(file, svg);
+            File.WriteAllBytes(file, png);
             store.LogArtifact(parentRunId, file, "plots");
         }
         string report = Path.Combine(directory, "sweep_report.md");

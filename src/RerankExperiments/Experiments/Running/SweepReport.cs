@@ -1,14 +1,16 @@
 using System.Globalization;
 using System.Text;
 using RerankExperiments.Experiments.Config;
+using RerankExperiments.Reporting;
 using RerankExperiments.Tracking;
 
 namespace RerankExperiments.Experiments.Running;
 
 /// <summary>
 /// The sweep report logged on the parent run: a Markdown file (the summary table, the swept settings, the best trial)
-/// and SVG plots — the ranking metric against each swept setting (log x for settings spanning decades, categories for
-/// names) and each trial's training-loss curve — read from the tracking store, so trials run elsewhere count too.
+/// and PNG plots (<see cref="LineChart"/>) — the ranking metric against each swept setting (log x for settings spanning
+/// decades, categories for names) and each trial's training-loss curve — read from the tracking store, so trials run
+/// elsewhere count too.
 /// </summary>
 public static class SweepReport
 {
@@ -37,38 +39,38 @@ public static class SweepReport
         return text.ToString();
     }
 
-    /// <summary>(file name, SVG) for each plot.</summary>
-    public static IReadOnlyList<(string Name, string Svg)> Plots(ExperimentPlan plan, IReadOnlyList<TrialOutcome> outcomes, string? bestMetric, ITrackingStore store)
+    /// <summary>(file name, PNG bytes) for each plot.</summary>
+    public static IReadOnlyList<(string Name, byte[] Png)> Plots(ExperimentPlan plan, IReadOnlyList<TrialOutcome> outcomes, string? bestMetric, ITrackingStore store)
     {
-        var plots = new List<(string, string)>();
+        var plots = new List<(string, byte[])>();
         if (bestMetric is not null)
             foreach (var parameter in plan.Sweep?.Parameters ?? [])
             {
                 var points = outcomes.Select(o => (Value: o.Trial.Assignments.FirstOrDefault(a => a.Path == parameter.Path)?.Text, Metric: SweepSummary.Metric(o, bestMetric)))
                     .Where(x => x.Value is not null && x.Metric is not null).ToList();
                 bool numeric = points.All(p => ConfigSection.TryParseNumber(p.Value!, out _));
-                SvgChart chart;
+                LineChart chart;
                 if (numeric)
                 {
                     var xy = points.Select(p => (X: double.Parse(p.Value!, CultureInfo.InvariantCulture), Y: p.Metric!.Value)).ToList();
                     bool log = xy.Count > 1 && xy.All(p => p.X > 0) && xy.Max(p => p.X) / xy.Min(p => p.X) >= 20;
-                    chart = new SvgChart($"{bestMetric} vs {parameter.Path}", parameter.Path, bestMetric) { LogX = log }.Add(bestMetric, xy, lines: false);
+                    chart = new LineChart($"{bestMetric} vs {parameter.Path}", parameter.Path, bestMetric) { LogX = log }.Add(bestMetric, xy, lines: false);
                 }
                 else
                 {
                     var categories = points.Select(p => p.Value!).Distinct().ToList();
-                    chart = new SvgChart($"{bestMetric} vs {parameter.Path}", parameter.Path, bestMetric) { Categories = categories }
+                    chart = new LineChart($"{bestMetric} vs {parameter.Path}", parameter.Path, bestMetric) { Categories = categories }
                         .Add(bestMetric, points.Select(p => ((double)categories.IndexOf(p.Value!), p.Metric!.Value)).ToList(), lines: false);
                 }
-                plots.Add(($"{Safe(bestMetric)}_vs_{Safe(parameter.Path)}.svg", chart.Render()));
+                plots.Add(($"{Safe(bestMetric)}_vs_{Safe(parameter.Path)}.png", chart.RenderPng()));
             }
-        var loss = new SvgChart("training loss", "step", "loss");
+        var loss = new LineChart("training loss", "step", "loss");
         foreach (var o in outcomes.Where(o => o.RunId is not null))
         {
             var history = store.GetMetricHistory(o.RunId!, "loss");
             if (history.Count > 0) loss.Add($"t{o.Trial.Index}", history.Select(p => ((double)p.Step, p.Value)).ToList(), lines: true);
         }
-        plots.Add(("loss_curves.svg", loss.Render()));
+        plots.Add(("loss_curves.png", loss.RenderPng()));
         return plots;
     }
 

@@ -94,7 +94,7 @@ public static class RunCommand
             output.WriteLine();
             output.WriteLine(SweepSummary.Table(plan, outcome.Trials, outcome.BestMetric, outcome.BestTrial));
             if (outcome.Trials is [{ Status: RunStatus.Finished } single]
-                && ResultsTable.Render(single.Metrics, plan.Spec.Eval.Any(e => e.Type == "beir") ? "BM25" : "given order") is { } results)
+                && ResultsTable.Render(single.Metrics, plan.Spec.FirstStageName) is { } results)
                 output.WriteLine(results);
             foreach (var failed in outcome.Trials.Where(t => t.Status == RunStatus.Failed))
                 errors.WriteLine($"error: trial {failed.Trial.Index} ({failed.Trial.Name}) failed: {failed.Error}");

@@ -22,7 +22,11 @@ public sealed record ExperimentSpec(
     IReadOnlyList<EvalSpec> Eval,
     MergeSpec? Merge,
     TrackingSpec Tracking,
-    OutputSpec Output);
+    OutputSpec Output)
+{
+    /// <summary>What ranked the candidates the evaluators rerank: BM25 for BEIR evaluators, else the data's given order.</summary>
+    public string FirstStageName => Eval.Any(e => e.Type == "beir") ? "BM25" : "given order";
+}
 
 /// <summary>
 /// The starting model: a local Hugging Face folder or a Hub id (org/name[@revision]) in NameOrPath, or (Init) a new

@@ -20,13 +20,4 @@ public static class TrainingCurves
         foreach (var (name, value) in references ?? []) chart.AddReferenceLine(name, value);
         return chart;
     }
-
-    /// <summary>
-    /// The key under which a reranking evaluator (<see cref="RerankingEvaluator"/>, <see cref="BeirEvaluator"/>) rates
-    /// the candidates' given order — the first stage's ranking, BM25's for BEIR — for the same measure as
-    /// <paramref name="metric"/>: <c>eval_ndcg@10</c> → <c>eval_base_ndcg@10</c>,
-    /// <c>nano_R100_mrr@10</c> → <c>nano_R100_base_mrr@10</c>. Those metrics exist only when the samples carry a
-    /// retriever's ranking; their value is the same at every evaluation.
-    /// </summary>
-    public static string BaseOrderKey(string metric) => metric.Insert(metric.LastIndexOf('_') + 1, "base_");
 }

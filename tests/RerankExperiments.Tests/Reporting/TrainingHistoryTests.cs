@@ -91,9 +91,9 @@ public sealed class TrainingHistoryTests
              (100L, new Dictionary<string, double> { ["dev_ndcg@10"] = 0.47, ["dev_base_ndcg@10"] = 0.33 })],
             [(50L, 1.2), (100L, 0.9)]);
         string metric = "dev_ndcg@10";
-        Assert.Equal("dev_base_ndcg@10", TrainingCurves.BaseOrderKey(metric));
-        Assert.Equal("nano_R100_base_mrr@10", TrainingCurves.BaseOrderKey("nano_R100_mrr@10"));
-        double bm25 = history.Metric(TrainingCurves.BaseOrderKey(metric))[^1].Value;
+        Assert.Equal("dev_base_ndcg@10", MetricKeys.FirstStage(metric)!);
+        Assert.Equal("nano_R100_base_mrr@10", MetricKeys.FirstStage("nano_R100_mrr@10"));
+        double bm25 = history.Metric(MetricKeys.FirstStage(metric)!)[^1].Value;
 
         using var directory = new TemporaryDirectory();
         string path = directory.File("eval_metric.png");

@@ -77,6 +77,7 @@ public static class ExperimentSchema
             IntermediateSize = section.Int("intermediate_size", min: 1) ?? d.IntermediateSize,
             MaxPositionEmbeddings = section.Int("max_position_embeddings", min: 2) ?? d.MaxPositionEmbeddings,
             Dropout = section.Double("dropout", 0, 1) ?? d.Dropout,
+            InitializerRange = section.Double("initializer_range", 0, minExclusive: true) ?? d.InitializerRange,
             Seed = section.Long("seed") ?? d.Seed,
         };
         if (section.Section("tokenizer") is { } tokenizer)

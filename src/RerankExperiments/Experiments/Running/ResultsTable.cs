@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RerankExperiments.Evaluation;
 
 namespace RerankExperiments.Experiments.Running;
 
@@ -11,21 +12,18 @@ namespace RerankExperiments.Experiments.Running;
 /// </summary>
 public static class ResultsTable
 {
-    const string BaseInfix = "_base_";
-
     /// <summary>The table as aligned plain text, or null when <paramref name="metrics"/> has no evaluator metric.</summary>
     public static string? Render(IReadOnlyDictionary<string, double> metrics, string firstStageName)
     {
         var byName = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (key, value) in metrics) byName[MetricNames.ForTracking(key)] = value;
+        foreach (var (key, value) in metrics) byName[key.Replace("_at_", "@", StringComparison.Ordinal)] = value;
 
-        // Rows: the fine-tuned model's evaluator metrics (no prefix, not a first-stage metric), in a stable order.
-        var rows = byName.Keys.Where(k => !k.Contains('/') && !k.Contains(BaseInfix, StringComparison.Ordinal) && FirstStageKey(k) is not null)
-            .Order(StringComparer.Ordinal).ToList();
+        // Rows: the fine-tuned model's ranking metrics (no prefix, not a first-stage metric), in a stable order.
+        var rows = byName.Keys.Where(k => !k.Contains('/') && MetricKeys.FirstStage(k) is not null).Order(StringComparer.Ordinal).ToList();
         if (rows.Count == 0) return null;
         var columns = new List<(string Header, Func<string, string?> Key)>
         {
-            (firstStageName, FirstStageKey),
+            (firstStageName, MetricKeys.FirstStage),
             ("starting model", k => "baseline/" + k),
             ("fine-tuned", k => k),
             ("merged", k => "merged/" + k),
@@ -36,7 +34,7 @@ public static class ResultsTable
         table[0].AddRange(columns.Select(c => c.Header));
         foreach (var row in rows)
         {
-            var cells = new List<string> { row.Replace("_at_", "@", StringComparison.Ordinal) };
+            var cells = new List<string> { row };
             cells.AddRange(columns.Select(c => c.Key(row) is { } key && byName.TryGetValue(key, out double v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "—"));
             table.Add(cells);
         }
@@ -45,23 +43,5 @@ public static class ResultsTable
         foreach (var cells in table)
             text.AppendLine(string.Join("  ", cells.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
         return text.ToString();
-    }
-
-    /// <summary>
-    /// "{evaluator}_{metric}" → "{evaluator}_base_{metric}" for the ranking metrics evaluators rate the first-stage
-    /// order with (map, mrr@k, ndcg@k); null for any other metric.
-    /// </summary>
-    static string? FirstStageKey(string key)
-    {
-        int split = key.LastIndexOf('_');
-        string metric = key[(split + 1)..];
-        // '@' is tracked as "_at_": mrr_at_10's last part is "10".
-        if (split > 3 && key[..split].EndsWith("_at", StringComparison.Ordinal))
-        {
-            split = key[..(split - 3)].LastIndexOf('_');
-            metric = key[(split + 1)..];
-        }
-        bool ranking = metric == "map" || metric.StartsWith("mrr_at_", StringComparison.Ordinal) || metric.StartsWith("ndcg_at_", StringComparison.Ordinal);
-        return ranking && split > 0 ? key[..split] + BaseInfix + metric : null;
     }
 }

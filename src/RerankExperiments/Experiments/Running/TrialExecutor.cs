@@ -8,6 +8,7 @@ using RerankExperiments.Merging;
 using RerankExperiments.Mining;
 using RerankExperiments.Modeling;
 using RerankExperiments.Modeling.Scratch;
+using RerankExperiments.Reporting;
 using RerankExperiments.Tracking;
 using RerankExperiments.Training;
 using Serilog;
@@ -84,6 +85,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         var final = new List<MetricPoint> { new("global_steps", result.GlobalSteps, Now(), result.GlobalSteps), new("skipped_steps", result.SkippedSteps, Now(), result.GlobalSteps) };
         if (result.BestMetric is { } best && result.BestMetricName is { } bestName) final.Add(new MetricPoint(MetricNames.ForTracking($"best/{bestName}"), best, Now(), result.BestStep ?? result.GlobalSteps));
         store.LogBatch(runId, final, Empty, Empty);
+        PlotEvalMetric(spec, result, metrics, runId, workDirectory);
 
         string report = Path.Combine(workDirectory, "eval_report.json");
         File.WriteAllText(report, JsonSerializer.Serialize(new { trial = trial.Name, steps = result.GlobalSteps, metrics, best_metric = result.BestMetricName, best_value = result.BestMetric, best_step = result.BestStep },
@@ -181,6 +183,24 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
     }
 
 
+
+    /// <summary>
+    /// The best-model metric at each evaluation during training (resumed steps included: the checkpoint carries the
+    /// log history) against the first stage's order and the starting model, as plots/{metric}.png, logged under plots/.
+    /// </summary>
+    void PlotEvalMetric(ExperimentSpec spec, TrainingResult result, IReadOnlyDictionary<string, double> metrics, string runId, string workDirectory)
+    {
+        if (result.BestMetricName is not { } metric) return;
+        var history = TrainingHistory.FromLog(result.LogHistory);
+        if (history.Metric(metric).Count == 0) return;
+        var references = new List<(string Name, double Value)>();
+        if (MetricKeys.FirstStage(metric) is { } firstStage && history.Metric(firstStage) is { Count: > 0 } order) references.Add((spec.FirstStageName, order[^1].Value));
+        if (metrics.TryGetValue($"baseline/{metric}", out double before)) references.Add(("starting model", before));
+        string png = Path.Combine(workDirectory, "plots", MetricNames.ForTracking(metric) + ".png");
+        Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+        TrainingCurves.EvalMetric(history, metric, references).SavePng(png);
+        store.LogArtifact(runId, png, "plots");
+    }
 
     /// <summary>
     /// The starting model's folder: the named model (downloaded through the Hub cache if need be), or for model.init a

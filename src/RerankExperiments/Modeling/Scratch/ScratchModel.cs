@@ -10,8 +10,8 @@ namespace RerankExperiments.Modeling.Scratch;
 /// <summary>
 /// Builds the starting checkpoint of a model trained from scratch, as a Hugging Face folder like any other: a WordPiece
 /// tokenizer trained on the given texts (written by <see cref="BertTokenizerWriter"/>, so transformers loads it), then a
-/// BERT cross-encoder of the configured shape initialised the way transformers initialises one (normal(0, 0.02)
-/// weights, zero biases), seeded. Everything after this — baseline evaluation, training, LM-Cocktail's "base" — treats
+/// BERT cross-encoder of the configured shape initialised the way transformers initialises one (normal(0,
+/// initializer_range) weights, zero biases), seeded. Everything after this — baseline evaluation, training, LM-Cocktail's "base" — treats
 /// the folder as the starting model. Building is deterministic, and a complete folder is reused rather than rebuilt,
 /// so a resumed trial starts from the very same weights.
 /// </summary>
@@ -66,7 +66,7 @@ public static class ScratchModel
             ["type_vocab_size"] = 2,
             ["hidden_act"] = "gelu",
             ["layer_norm_eps"] = 1e-12,
-            ["initializer_range"] = 0.02,
+            ["initializer_range"] = options.InitializerRange,
             ["hidden_dropout_prob"] = options.Dropout,
             ["attention_probs_dropout_prob"] = options.Dropout,
             ["pad_token_id"] = vocabulary["[PAD]"],

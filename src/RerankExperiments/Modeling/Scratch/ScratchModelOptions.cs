@@ -2,7 +2,7 @@ namespace RerankExperiments.Modeling.Scratch;
 
 /// <summary>
 /// A model trained from scratch: a BERT cross-encoder of the given shape (field names as config.json spells them),
-/// randomly initialised from <paramref name="Seed"/>, with a WordPiece tokenizer of up to
+/// randomly initialised from <paramref name="Seed"/> (weights ~ normal(0, <paramref name="InitializerRange"/>), as transformers does), with a WordPiece tokenizer of up to
 /// <paramref name="VocabularySize"/> tokens trained on the training texts (BERT normalization, lowercased when
 /// <paramref name="Lowercase"/>; pairs seen fewer than <paramref name="MinFrequency"/> times are not merged).
 /// </summary>
@@ -14,6 +14,7 @@ public sealed record ScratchModelOptions(
     int IntermediateSize = 512,
     int MaxPositionEmbeddings = 512,
     double Dropout = 0.1,
+    double InitializerRange = 0.02,
     int VocabularySize = 8000,
     bool Lowercase = true,
     long MinFrequency = 2,
@@ -30,6 +31,7 @@ public sealed record ScratchModelOptions(
             throw new ArgumentOutOfRangeException(nameof(NumAttentionHeads), NumAttentionHeads, $"must divide hidden_size ({HiddenSize})");
         if (IntermediateSize < 1) throw new ArgumentOutOfRangeException(nameof(IntermediateSize), IntermediateSize, "must be ≥ 1");
         if (MaxPositionEmbeddings < 2) throw new ArgumentOutOfRangeException(nameof(MaxPositionEmbeddings), MaxPositionEmbeddings, "must be ≥ 2");
+        if (InitializerRange <= 0) throw new ArgumentOutOfRangeException(nameof(InitializerRange), InitializerRange, "must be > 0");
         if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1)");
         if (VocabularySize < 100) throw new ArgumentOutOfRangeException(nameof(VocabularySize), VocabularySize, "must be ≥ 100");
         if (MinFrequency < 0) throw new ArgumentOutOfRangeException(nameof(MinFrequency), MinFrequency, "must be ≥ 0");

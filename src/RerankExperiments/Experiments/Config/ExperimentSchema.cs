@@ -16,7 +16,7 @@ namespace RerankExperiments.Experiments.Config;
 public static class ExperimentSchema
 {
     public static readonly IReadOnlyList<string> Devices = ["cpu", "cuda"];
-    public static readonly IReadOnlyList<string> MiningMethods = ["bm25"];
+    public static readonly IReadOnlyList<string> MiningMethods = ["bm25", "dense"];
     public static readonly IReadOnlyList<string> EvalTypes = ["reranking", "beir"];
     public static readonly IReadOnlyList<string> Precisions = ["fp32", "bf16", "fp16"];
     public const string DefaultTrackingUri = "runs";
@@ -34,7 +34,7 @@ public static class ExperimentSchema
 
         var model = BindModel(top.Section("model", required: true));
         var data = BindData(top.Section("data", required: true));
-        var mining = top.Section("mining") is { } miningSection ? BindMining(miningSection) : null;
+        var mining = top.Section("mining") is { } miningSection ? BindMining(miningSection, device) : null;
         var loss = BindLoss(top.Section("loss", required: true));
         var training = BindTraining(top.Section("training"), loss, model?.MaxLength);
         var eval = BindEval(top, data);
@@ -121,9 +121,19 @@ public static class ExperimentSchema
 
     static readonly string[] FormatNames = ["query-pos-neg", "pairs", "labeled-pairs", "triplets"];
 
-    static MiningSpec? BindMining(ConfigSection section)
+    /// <summary>Keys that belong to one retriever; the other method rejects them by name.</summary>
+    static readonly string[] Bm25Keys = ["k1", "b"];
+    static readonly string[] DenseKeys = ["model", "batch_size", "max_length", "truncate_dim", "device"];
+
+    /// <summary>
+    /// The mining section: the miner's options (sentence-transformers' mine_hard_negatives names), then the retriever's
+    /// own keys — k1 and b for bm25; model, batch_size, max_length, truncate_dim and device for dense (device defaults to
+    /// <paramref name="experimentDevice"/>). A key of the other retriever is an error naming the method it belongs to.
+    /// </summary>
+    static MiningSpec? BindMining(ConfigSection section, string experimentDevice)
     {
-        string method = section.Choice("method", MiningMethods) ?? "bm25";
+        // An unknown method is reported by Choice; its retriever keys are then left unchecked.
+        string? method = section.Choice("method", MiningMethods) ?? (section.Has("method") ? null : "bm25");
         var defaults = new MiningOptions();
         string? sampling = section.Choice("sampling", ["top", "random"]);
         var options = new MiningOptions(
@@ -137,13 +147,39 @@ public static class ExperimentSchema
             Sampling: sampling == "random" ? NegativeSampling.Random : NegativeSampling.Top,
             Seed: section.Long("seed") ?? defaults.Seed,
             DropShort: section.Bool("drop_short") ?? false);
-        var bm25 = new Bm25Options(section.Double("k1", 0, minExclusive: true) ?? 1.2, section.Double("b", 0, 1) ?? 0.75);
+        Bm25Options? bm25 = null;
+        DenseMiningSpec? dense = null;
+        if (method == "dense")
+        {
+            RejectKeys(section, Bm25Keys, "method: bm25");
+            string? model = section.ExistingPath("model", allowHub: true);
+            if (!section.Has("model"))
+                section.Missing("model", "dense mining needs an embedding model: a sentence-transformers folder or Hub id, e.g. sentence-transformers/static-retrieval-mrl-en-v1.");
+            var encoder = new DenseMiningSpec(model ?? "", section.Int("batch_size", min: 1), section.Int("max_length", min: 1),
+                section.Int("truncate_dim", min: 1), section.Choice("device", Devices) ?? experimentDevice);
+            if (model is not null) dense = encoder;
+        }
+        else if (method == "bm25")
+        {
+            RejectKeys(section, DenseKeys, "method: dense");
+            bm25 = new Bm25Options(section.Double("k1", 0, minExclusive: true) ?? 1.2, section.Double("b", 0, 1) ?? 0.75);
+        }
+        else
+            foreach (var key in Bm25Keys.Concat(DenseKeys)) section.Node(key);
         string? corpus = section.ExistingPath("corpus");
         bool cache = section.Bool("cache") ?? true;
         section.Finish();
         try { options = options.Validated(); }
         catch (ArgumentOutOfRangeException error) { section.Error(SnakeCase(error.ParamName ?? ""), $"{error.ActualValue} {FirstLine(error.Message)}"); }
-        return new MiningSpec(method, options, bm25, corpus, cache);
+        if (method is null || (method == "dense" && dense is null)) return null;
+        return new MiningSpec(method, options, bm25, corpus, cache, dense);
+    }
+
+    /// <summary>Reports each of <paramref name="keys"/> that is present as belonging to <paramref name="owner"/> only.</summary>
+    static void RejectKeys(ConfigSection section, IEnumerable<string> keys, string owner)
+    {
+        foreach (var key in keys)
+            if (section.Has(key)) section.Error(key, $"applies to {owner} only; remove it or set that method.");
     }
 
     /// <summary>

@@ -222,13 +222,25 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         return [.. examples];
     }
 
+    /// <summary>
+    /// Mines hard negatives for the training data with the configured retriever (BM25, or a dense encoder resolved
+    /// locally or from the Hub), through the mining cache unless disabled; the cache key holds the dense model's
+    /// fingerprint. Statistics are logged, tracked as mining/* metrics and saved as mining_statistics.json.
+    /// </summary>
     List<RankingExample> Mine(List<RankingExample> train, MiningSpec mining, string runId, string workDirectory)
     {
         var records = train.Select(QueryPosNegRecord.FromExample).Where(r => r.Positives.Count > 0).ToList();
         var corpus = mining.Corpus is { } path ? CorpusFile.Read(path) : records.SelectMany(r => r.Positives.Concat(r.Negatives)).ToList();
-        string method = $"{mining.Method}:k1={mining.Bm25.K1.ToString("R", CultureInfo.InvariantCulture)},b={mining.Bm25.B.ToString("R", CultureInfo.InvariantCulture)}";
-        MiningResult Run() => HardNegativeMiner.Mine(records, mining.Options, corpus, bm25: mining.Bm25);
-        var mined = mining.Cache ? MiningCache.GetOrMine(cacheDirectory, MiningCache.Key(records, corpus, mining.Options, method), Run) : Run();
+        DenseMiningSettings? dense = null;
+        if (mining.Dense is { } d)
+        {
+            string folder = ModelReference.ResolveEmbedding(d.Model, hub);
+            log.Information("Dense mining with {Model} ({Folder}) on {Device}", d.Model, folder, d.Device);
+            dense = new DenseMiningSettings(folder, new TextEncoderOptions(d.BatchSize, d.MaxLength, Normalize: true, d.TruncateDim));
+        }
+        var setup = new MiningSetup(mining.Options, mining.Bm25, dense);
+        var mined = setup.MineCached(mining.Cache ? cacheDirectory : null, records, corpus, torch.device(mining.Dense?.Device ?? "cpu"),
+            new RetrievalProgressLines(progress, TimeSpan.FromSeconds(30)));
         var s = mined.Statistics;
         log.Information("Mining ({Method}{Cached}): {Queries} queries, {Negatives} negatives; {Short} short of {Wanted}; positive scores {Pos}; negative scores {Neg}",
             mining.Method, s.FromCache ? ", cached" : "", s.Queries, s.Negatives, s.ShortQueries, mining.Options.NumNegatives, s.PositiveScores, s.NegativeScores);
@@ -251,7 +263,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         {
             if (e.Type == "beir")
             {
-                built.Add((new BeirEvaluator(e.BeirFolder!, new BeirEvaluatorOptions(Split: e.BeirSplit, Name: e.Name, AtK: e.AtK, MaxQueries: e.MaxQueries)), e));
+                built.Add((new BeirEvaluator(e.BeirPath!, new BeirEvaluatorOptions(Split: e.BeirSplit ?? "test", Name: e.Name, AtK: e.AtK, MaxQueries: e.MaxQueries, RerankK: e.RerankK)), e));
                 continue;
             }
             var examples = e.Data is { } source

@@ -173,4 +173,21 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(RunStatus.Finished, Assert.Single(RunDirect(yaml, store, resume: false).Trials).Status);
         Assert.Equal(2, Directory.GetFiles(Path.Combine(_fixture.Root, "cache", "mining"), "*.jsonl").Length);
     }
+
+    [Fact]
+    public void A_trial_evaluates_on_a_nanobeir_dataset_from_the_hub_reranking_its_bm25_ranking()
+    {
+        using var bed = new RerankExperiments.Tests.Hub.HubTestBed();
+        BeirHubFixture.AddBm25(bed.Server, "sentence-transformers/NanoTiny-bm25");
+        string yaml = _fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:sentence-transformers/NanoTiny-bm25\n    rerank_k: 2\n  - type: reranking");
+        var store = new InMemoryTrackingStore();
+        var trial = Assert.Single(RunDirect(yaml, store, bed.Settings()).Trials);
+        Assert.True(trial.Status == RunStatus.Finished, trial.Error);
+        var metrics = store.GetRun(trial.RunId!).LatestMetrics;
+        Assert.Contains("NanoTiny_R2_ndcg_at_10", metrics.Keys);
+        Assert.Contains("baseline/NanoTiny_R2_ndcg_at_10", metrics.Keys);
+        Assert.Contains("eval_ndcg_at_10", metrics.Keys);
+        // The first stage is the dataset's ranking (d4 first), not BM25 here: q1's positive is outside its top 2.
+        Assert.Equal(0.25, metrics["NanoTiny_R2_base_mrr_at_10"], 6);
+    }
 }

@@ -222,6 +222,54 @@ public sealed class ExperimentValidationTests : IDisposable
         Check(_fixture.ValidYaml("mining:\n  method: faiss\n  model: x/y"), "faiss", "mining.method: 'faiss' is not one of bm25, dense");
 
     [Fact]
+    public void Beir_evaluators_take_rerank_k_and_hub_datasets_validated_offline_and_named_after_them()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_fixture.Root, "nfcorpus")).FullName;
+        string yaml = _fixture.ValidYaml($"""
+            eval:
+              - type: beir
+                path: hf:sentence-transformers/NanoNFCorpus-bm25
+                rerank_k: 50
+              - type: beir
+                path: hf:zeta-alpha-ai/NanoNQ
+              - type: beir
+                path: hf:sentence-transformers/NanoBEIR-en:NanoMSMARCO
+              - type: beir
+                path: {folder}
+                split: dev
+              - type: reranking
+            """);
+        var eval = Assert.Single(ExperimentLoader.Load(_fixture.Write(yaml), null, _ => null).Trials).Spec.Eval;
+        Assert.Equal(["NanoNFCorpus", "NanoNQ", "NanoMSMARCO", "nfcorpus", "eval"], eval.Select(e => e.Name));
+        Assert.Equal([50, 100, 100, 100], eval.Take(4).Select(e => e.RerankK));
+        Assert.Equal([null, null, "NanoMSMARCO", "dev"], eval.Take(4).Select(e => e.BeirSplit));
+        Assert.Equal("hf:zeta-alpha-ai/NanoNQ", eval[1].BeirPath);
+    }
+
+    [Fact]
+    public void A_malformed_hub_dataset_path_is_named() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:NanoNFCorpus"), "hf:NanoNFCorpus",
+            "eval.0.path: 'hf:NanoNFCorpus': 'NanoNFCorpus' is not a Hub dataset id");
+
+    [Fact]
+    public void A_split_given_twice_differently_is_an_error() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:org/NanoBEIR:NanoNQ\n    split: NanoMSMARCO"), "split: NanoMSMARCO",
+            "eval.0.split: is 'NanoMSMARCO' but path names split 'NanoNQ'", column: "NanoMSMARCO");
+
+    [Fact]
+    public void The_same_hub_dataset_twice_needs_names() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:zeta-alpha-ai/NanoNQ\n  - rerank_k: 20\n    type: beir\n    path: hf:zeta-alpha-ai/NanoNQ"),
+            "rerank_k: 20", "'NanoNQ' names two evaluators", column: "rerank_k");
+
+    [Fact]
+    public void Rerank_k_belongs_to_beir_evaluators() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: reranking\n    rerank_k: 20"), "rerank_k: 20", "eval.0.rerank_k: unknown key");
+
+    [Fact]
+    public void Rerank_k_must_be_positive() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:zeta-alpha-ai/NanoNQ\n    rerank_k: 0"), "rerank_k: 0", "eval.0.rerank_k: is 0; must be ≥ 1", column: "0");
+
+    [Fact]
     public void Random_sweep_needs_trials() =>
         Check(_fixture.ValidYaml("sweep:\n  method: random\n  parameters:\n    training.seed: {int: [1, 9]}"), "method: random", "sweep.trials: is required");
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RerankExperiments.Data;
+using RerankExperiments.Evaluation;
 using RerankExperiments.Losses;
 using RerankExperiments.Mining;
 using RerankExperiments.Torch.Precision;
@@ -276,17 +277,15 @@ public static class ExperimentSchema
         foreach (var section in sections)
         {
             string type = section.Choice("type", EvalTypes) ?? "reranking";
-            string name = section.String("name") ?? (type == "beir" ? "beir" : "eval");
+            var beir = type == "beir" ? BindBeir(section) : null;
+            string name = section.String("name") ?? (type == "beir" ? beir?.DefaultName ?? "beir" : "eval");
             if (!names.Add(name)) section.Error("name", $"'{name}' names two evaluators; give each a distinct name (metrics are prefixed with it).");
             int atK = section.Int("at_k", min: 1) ?? 10;
             bool baseline = section.Bool("baseline") ?? true;
             if (type == "beir")
             {
-                string? folder = section.ExistingPath("path", required: true);
-                string split = section.String("split") ?? "test";
-                int? maxQueries = section.Int("max_queries", min: 1);
                 section.Finish();
-                if (folder is not null) specs.Add(new EvalSpec(type, name, atK, null, folder, split, maxQueries, baseline));
+                if (beir is not null) specs.Add(new EvalSpec(type, name, atK, null, beir.Path, beir.Split, beir.MaxQueries, baseline, beir.RerankK));
                 continue;
             }
             DataSourceSpec? source = section.Has("path") ? BindSource(section, pathRequired: true, data?.Train.Format) : null;
@@ -299,6 +298,42 @@ public static class ExperimentSchema
             specs.Add(new EvalSpec(type, name, atK, source, null, "test", null, baseline));
         }
         return specs;
+    }
+
+    /// <summary>A beir evaluator's own keys: its dataset (a folder, or hf:org/name[:split]), split, rerank_k, max_queries.</summary>
+    sealed record BeirBinding(string Path, string? Split, int RerankK, int? MaxQueries, string DefaultName);
+
+    /// <summary>
+    /// path: an existing BEIR folder, or a Hub dataset hf:org/name[:split] (checked for form only: nothing is fetched
+    /// while validating). split: the qrels file of a folder (default test), or the Hub split when the path names none.
+    /// The default evaluator name is the dataset's (folder name, or NanoBEIR's NanoNFCorpus), so a list of them
+    /// needs no names.
+    /// </summary>
+    static BeirBinding? BindBeir(ConfigSection section)
+    {
+        string? split = section.String("split");
+        int rerankK = section.Int("rerank_k", min: 1) ?? 100;
+        int? maxQueries = section.Int("max_queries", min: 1);
+        string? path = section.String("path", required: true, hint: "a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) or hf:org/name[:split], e.g. hf:zeta-alpha-ai/NanoNFCorpus.");
+        if (path is null) return null;
+        if (HubBeirReference.IsHub(path))
+        {
+            if (HubBeirReference.TryParse(path, out string? problem) is not { } reference)
+            {
+                section.Error("path", problem!);
+                return null;
+            }
+            if (reference.Split is not null && split is not null && split != reference.Split)
+                section.Error("split", $"is '{split}' but path names split '{reference.Split}'; give it once.");
+            reference = reference with { Split = reference.Split ?? split };
+            return new BeirBinding(path, reference.Split, rerankK, maxQueries, reference.DefaultName);
+        }
+        if (!Directory.Exists(path))
+        {
+            section.Error("path", $"'{path}' is not a folder (relative paths are read from {Environment.CurrentDirectory}); give a BEIR folder or hf:org/name[:split].");
+            return null;
+        }
+        return new BeirBinding(path, split ?? "test", rerankK, maxQueries, new DirectoryInfo(path).Name);
     }
 
     static MergeSpec? BindMerge(ConfigSection section)

@@ -39,9 +39,12 @@ public sealed record DataSpec(DataSourceSpec Train, DataSourceSpec? Eval, EvalSp
 /// Hard-negative mining of the training data before training: Method (bm25 or dense), the miner's options, Bm25 (its
 /// parameters; null for dense), Dense (the embedding model and encoder settings; null for bm25), Corpus (extra
 /// passages, one per line or JSONL of {"text"}; null: the data's own passages), Cache (reuse mined data cached under
-/// runs/cache when data, corpus, settings and model are unchanged).
+/// runs/cache when data, corpus, settings and model are unchanged), EvalNegatives (also give each eval query its top
+/// N retrieved passages as candidates, as sentence-transformers' recipes mine the dev set for
+/// CrossEncoderRerankingEvaluator; null: the eval data is used as given).
 /// </summary>
-public sealed record MiningSpec(string Method, MiningOptions Options, Bm25Options? Bm25, string? Corpus, bool Cache, DenseMiningSpec? Dense = null);
+public sealed record MiningSpec(string Method, MiningOptions Options, Bm25Options? Bm25, string? Corpus, bool Cache, DenseMiningSpec? Dense = null,
+    int? EvalNegatives = null);
 
 /// <summary>
 /// Dense mining as sentence-transformers' mine_hard_negatives does it: Model (a sentence-transformers folder or Hub id,

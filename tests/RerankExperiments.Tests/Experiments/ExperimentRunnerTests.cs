@@ -134,7 +134,7 @@ public sealed class ExperimentRunnerTests : IDisposable
     public void A_trial_mines_with_a_dense_model_and_the_cache_key_follows_the_model()
     {
         string model = StaticEmbeddingFixture.Write(Path.Combine(_fixture.Root, "static"));
-        string yaml = _fixture.ValidYaml($"mining:\n  method: dense\n  model: {model}\n  num_negatives: 2\n  range_max: 4\n  batch_size: 3");
+        string yaml = _fixture.ValidYaml($"mining:\n  method: dense\n  model: {model}\n  num_negatives: 2\n  range_max: 4\n  batch_size: 3\n  eval_num_negatives: 4");
         var store = new InMemoryTrackingStore();
         var outcome = RunDirect(yaml, store);
         var trial = Assert.Single(outcome.Trials);
@@ -142,14 +142,18 @@ public sealed class ExperimentRunnerTests : IDisposable
         var run = store.GetRun(trial.RunId!);
         Assert.Equal(7, run.LatestMetrics["mining/queries"]);
         Assert.Equal(14, run.LatestMetrics["mining/negatives"]);
+        // The 3 held-out queries get their top 4 retrieved passages as candidates for the reranking evaluator.
+        Assert.Equal(3, run.LatestMetrics["mining/eval_queries"]);
+        Assert.Equal(12, run.LatestMetrics["mining/eval_negatives"]);
         Assert.Equal("dense", run.Params["mining.method"]);
         Assert.Contains(store.ArtifactsOf(trial.RunId!), a => Path.GetFileName(a.Local) == "mining_statistics.json");
+        Assert.Contains(store.ArtifactsOf(trial.RunId!), a => Path.GetFileName(a.Local) == "mining_statistics_eval.json");
         Assert.Contains("eval_ndcg_at_10", run.LatestMetrics.Keys);
 
         // The mined scores are the static model's cosines (not BM25 scores): the dense retriever mined.
-        string cached = Assert.Single(Directory.GetFiles(Path.Combine(_fixture.Root, "cache", "mining"), "*.jsonl"));
-        var mined = QueryPosNegJsonl.Read(cached).ToList();
-        Assert.Equal(7, mined.Count);
+        string[] Cached() => Directory.GetFiles(Path.Combine(_fixture.Root, "cache", "mining"), "*.jsonl");
+        Assert.Equal(2, Cached().Length);
+        var mined = Cached().Select(f => QueryPosNegJsonl.Read(f).ToList()).Single(records => records.Count == 7);
         using (var encoder = TextEncoders.Load(model))
         {
             float[] Embed(string text)
@@ -166,12 +170,12 @@ public sealed class ExperimentRunnerTests : IDisposable
             }
         }
 
-        // Same model: the cached result is reused. A re-saved model (new write time) is another model: mined again.
+        // Same model: the cached results are reused. A re-saved model (new write time) is another model: mined again.
         Assert.Equal(RunStatus.Finished, Assert.Single(RunDirect(yaml, store, resume: false).Trials).Status);
-        Assert.Single(Directory.GetFiles(Path.Combine(_fixture.Root, "cache", "mining"), "*.jsonl"));
+        Assert.Equal(2, Cached().Length);
         File.SetLastWriteTimeUtc(Path.Combine(model, "0_StaticEmbedding", "model.safetensors"), DateTime.UtcNow.AddMinutes(5));
         Assert.Equal(RunStatus.Finished, Assert.Single(RunDirect(yaml, store, resume: false).Trials).Status);
-        Assert.Equal(2, Directory.GetFiles(Path.Combine(_fixture.Root, "cache", "mining"), "*.jsonl").Length);
+        Assert.Equal(4, Cached().Length);
     }
 
     [Fact]

@@ -218,6 +218,11 @@ public sealed class ExperimentValidationTests : IDisposable
         Check(_fixture.ValidYaml("mining:\n  num_negatives: 2\n  truncate_dim: 64"), "truncate_dim", "mining.truncate_dim: applies to method: dense only", column: "64");
 
     [Fact]
+    public void Mining_the_eval_data_needs_eval_data() =>
+        Check(_fixture.ValidYaml("mining:\n  eval_num_negatives: 30").Replace("  eval:\n    split_from_train: 3\n", ""), "eval_num_negatives",
+            "mining.eval_num_negatives: mines candidates for the eval data, and there is none", column: "30");
+
+    [Fact]
     public void An_unknown_mining_method_lists_both() =>
         Check(_fixture.ValidYaml("mining:\n  method: faiss\n  model: x/y"), "faiss", "mining.method: 'faiss' is not one of bm25, dense");
 

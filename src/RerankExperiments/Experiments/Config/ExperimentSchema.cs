@@ -35,7 +35,7 @@ public static class ExperimentSchema
 
         var model = BindModel(top.Section("model", required: true));
         var data = BindData(top.Section("data", required: true));
-        var mining = top.Section("mining") is { } miningSection ? BindMining(miningSection, device) : null;
+        var mining = top.Section("mining") is { } miningSection ? BindMining(miningSection, device, data is { Eval: not null } or { EvalSplit: not null }) : null;
         var loss = BindLoss(top.Section("loss", required: true));
         var training = BindTraining(top.Section("training"), loss, model?.MaxLength);
         var eval = BindEval(top, data);
@@ -130,8 +130,9 @@ public static class ExperimentSchema
     /// The mining section: the miner's options (sentence-transformers' mine_hard_negatives names), then the retriever's
     /// own keys — k1 and b for bm25; model, batch_size, max_length, truncate_dim and device for dense (device defaults to
     /// <paramref name="experimentDevice"/>). A key of the other retriever is an error naming the method it belongs to.
+    /// eval_num_negatives needs eval data (<paramref name="hasEvalData"/>).
     /// </summary>
-    static MiningSpec? BindMining(ConfigSection section, string experimentDevice)
+    static MiningSpec? BindMining(ConfigSection section, string experimentDevice, bool hasEvalData)
     {
         // An unknown method is reported by Choice; its retriever keys are then left unchecked.
         string? method = section.Choice("method", MiningMethods) ?? (section.Has("method") ? null : "bm25");
@@ -169,11 +170,14 @@ public static class ExperimentSchema
             foreach (var key in Bm25Keys.Concat(DenseKeys)) section.Node(key);
         string? corpus = section.ExistingPath("corpus");
         bool cache = section.Bool("cache") ?? true;
+        int? evalNegatives = section.Int("eval_num_negatives", min: 1);
+        if (evalNegatives is not null && !hasEvalData)
+            section.Error("eval_num_negatives", "mines candidates for the eval data, and there is none: add data.eval (path or split_from_train).");
         section.Finish();
         try { options = options.Validated(); }
         catch (ArgumentOutOfRangeException error) { section.Error(SnakeCase(error.ParamName ?? ""), $"{error.ActualValue} {FirstLine(error.Message)}"); }
         if (method is null || (method == "dense" && dense is null)) return null;
-        return new MiningSpec(method, options, bm25, corpus, cache, dense);
+        return new MiningSpec(method, options, bm25, corpus, cache, dense, evalNegatives);
     }
 
     /// <summary>Reports each of <paramref name="keys"/> that is present as belonging to <paramref name="owner"/> only.</summary>

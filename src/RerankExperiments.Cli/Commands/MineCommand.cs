@@ -72,7 +72,8 @@ public static class MineCommand
             return Run(new Arguments(result.GetValue(data)!, result.GetValue(output)!, result.GetValue(outputFormat)!, options, result.GetValue(method)!,
                 result.GetValue(corpus), result.GetValue(cacheDir)!, result.GetValue(noCache), result.GetValue(crossEncoder), result.GetValue(batchSize),
                 result.GetValue(format)!, result.GetValue(model), result.GetValue(device)!, result.GetValue(split)!, result.GetValue(embedBatchSize),
-                result.GetValue(truncateDim), result.GetValue(maxLength), ProgressLines.ForStandardError()), Console.Out, Console.Error);
+                result.GetValue(truncateDim), result.GetValue(maxLength),
+                new RetrievalProgressLines(Console.Error, Console.IsErrorRedirected ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(1))), Console.Out, Console.Error);
         });
         return command;
     }
@@ -91,23 +92,14 @@ public static class MineCommand
             var corpus = arguments.Corpus is { } path ? CorpusFile.Read(path) : passages;
             // The cross-encoder only matters when a margin or max_score filters (sentence-transformers' rule).
             string? crossEncoderModel = arguments.CrossEncoderModel is { } m && options.Filters ? ModelPaths.Resolve(m) : null;
-            string? denseModel = arguments.Method == "dense" ? ModelPaths.Resolve(arguments.Model!) : null;
-            var encoderOptions = new TextEncoderOptions(arguments.EmbedBatchSize, arguments.MaxLength, Normalize: true, arguments.TruncateDim).Validated();
-            // The key names the model by a fingerprint of its files, so a cached run is found without loading the model.
-            string method = denseModel is null ? arguments.Method
-                : $"dense:{ModelIdentity.Of(denseModel)}|{System.Text.Json.JsonSerializer.Serialize(encoderOptions)}|{Similarity.Cosine}";
-            if (crossEncoderModel is not null) method += $"+rescore:{Path.GetFullPath(crossEncoderModel)}";
-            MiningResult Mine()
-            {
-                using var encoder = denseModel is null ? null : TextEncoders.Load(denseModel, encoderOptions, device);
-                ICandidateRetriever retriever = encoder is null ? new Bm25Retriever() : new DenseRetriever(encoder, progress: arguments.Progress);
-                if (crossEncoderModel is null) return HardNegativeMiner.Mine(records, options, retriever, corpus);
-                using var crossEncoder = Modeling.CrossEncoder.Load(crossEncoderModel, device: device);
-                var reranker = new Modeling.Reranker(crossEncoder, new Modeling.RerankerOptions(arguments.BatchSize));
-                return HardNegativeMiner.Mine(records, options, retriever, corpus, reranker.Score);
-            }
-            var mined = arguments.NoCache ? Mine() : MiningCache.GetOrMine(arguments.CacheDirectory, MiningCache.Key(records, corpus, options, method), Mine);
-            string scores = crossEncoderModel is not null ? "cross-encoder scores" : denseModel is null ? "BM25 scores" : "cosine similarities";
+            var dense = arguments.Method == "dense"
+                ? new DenseMiningSettings(ModelPaths.ResolveEmbedding(arguments.Model!),
+                    new TextEncoderOptions(arguments.EmbedBatchSize, arguments.MaxLength, Normalize: true, arguments.TruncateDim).Validated())
+                : null;
+            // The cache key names a dense model by a fingerprint of its files, so a cached run is found without loading it.
+            var setup = new MiningSetup(options, Dense: dense, RescoreModel: crossEncoderModel, RescoreBatchSize: arguments.BatchSize);
+            var mined = setup.MineCached(arguments.NoCache ? null : arguments.CacheDirectory, records, corpus, device, arguments.Progress);
+            string scores = crossEncoderModel is not null ? "cross-encoder scores" : dense is null ? "BM25 scores" : "cosine similarities";
             int rows = MinedJsonl.Write(arguments.Output, format, mined.Records, options.NumNegatives);
             var s = mined.Statistics;
             output.WriteLine($"{(s.FromCache ? "Reused cached mining" : "Mined")}: {s.Queries} queries, {s.Negatives} negatives, {rows} {arguments.OutputFormat} rows → {arguments.Output}");

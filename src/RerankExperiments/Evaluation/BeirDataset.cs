@@ -7,15 +7,18 @@ namespace RerankExperiments.Evaluation;
 /// <c>title</c>), <c>queries.jsonl</c> (<c>_id</c>, <c>text</c>) and <c>qrels/{split}.tsv</c> (tab-separated
 /// <c>query-id corpus-id score</c>, after an optional header line). Blank lines are skipped; ids may be JSON strings
 /// or numbers. Malformed lines, duplicate ids and qrels naming unknown queries or documents throw
-/// <see cref="BeirFormatException"/> naming file and line.
+/// <see cref="BeirFormatException"/> naming file and line. <see cref="Create"/> builds one from parts read elsewhere
+/// (a Hub dataset, see <see cref="HubBeirDatasets"/>), optionally with a precomputed first-stage ranking per query.
 /// </summary>
 public sealed class BeirDataset
 {
-    BeirDataset(IReadOnlyList<BeirDocument> corpus, IReadOnlyList<(string Id, string Text)> queries, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> qrels)
+    BeirDataset(IReadOnlyList<BeirDocument> corpus, IReadOnlyList<(string Id, string Text)> queries, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> qrels,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? rankings = null)
     {
         Corpus = corpus;
         Queries = queries;
         Qrels = qrels;
+        Rankings = rankings;
     }
 
     /// <summary>Documents in file order.</summary>
@@ -26,6 +29,37 @@ public sealed class BeirDataset
 
     /// <summary>Judgements by query id, then corpus id (a later line for the same pair wins, as in BEIR's loader).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Qrels { get; }
+
+    /// <summary>
+    /// A precomputed first-stage ranking per query id (corpus ids, best first), as the NanoBEIR BM25 datasets ship
+    /// them; null when the dataset has none (a BEIR folder), and then <see cref="BeirEvaluator"/> runs BM25 itself.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Rankings { get; }
+
+    /// <summary>
+    /// A dataset from parts read elsewhere. Ids must be unique, and every judgement and ranking must name known
+    /// queries and documents; <paramref name="source"/> names the data in the <see cref="ArgumentException"/> otherwise.
+    /// </summary>
+    public static BeirDataset Create(IReadOnlyList<BeirDocument> corpus, IReadOnlyList<(string Id, string Text)> queries,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> qrels, IReadOnlyDictionary<string, IReadOnlyList<string>>? rankings = null,
+        string source = "the BEIR dataset")
+    {
+        var corpusIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var document in corpus)
+            if (!corpusIds.Add(document.Id)) throw new ArgumentException($"{source}: document id '{document.Id}' occurs twice.", nameof(corpus));
+        var queryIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, _) in queries)
+            if (!queryIds.Add(id)) throw new ArgumentException($"{source}: query id '{id}' occurs twice.", nameof(queries));
+        void Check(string what, string queryId, IEnumerable<string> documentIds, string parameter)
+        {
+            if (!queryIds.Contains(queryId)) throw new ArgumentException($"{source}: {what} name query id '{queryId}', which is not among the queries.", parameter);
+            foreach (var id in documentIds)
+                if (!corpusIds.Contains(id)) throw new ArgumentException($"{source}: {what} of query '{queryId}' name document id '{id}', which is not in the corpus.", parameter);
+        }
+        foreach (var (queryId, judged) in qrels) Check("judgements", queryId, judged.Keys, nameof(qrels));
+        foreach (var (queryId, ranked) in rankings ?? new Dictionary<string, IReadOnlyList<string>>()) Check("rankings", queryId, ranked, nameof(rankings));
+        return new BeirDataset(corpus, queries, qrels, rankings);
+    }
 
     public static BeirDataset Load(string folder, string split = "test")
     {

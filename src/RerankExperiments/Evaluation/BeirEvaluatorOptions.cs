@@ -4,7 +4,8 @@ namespace RerankExperiments.Evaluation;
 
 /// <summary>
 /// Settings of <see cref="BeirEvaluator"/>. <paramref name="Name"/> null → the folder's name;
-/// <paramref name="RerankK"/> BM25 candidates per query (NanoBEIR: 100); <paramref name="WithTitle"/> indexes and
+/// <paramref name="RerankK"/> first-stage candidates per query (BM25's top k here, or the first k of the dataset's
+/// precomputed ranking; NanoBEIR: 100); <paramref name="WithTitle"/> indexes and
 /// reranks "title text" instead of the text alone (NanoBEIR uses the text alone); <paramref name="MaxQueries"/>
 /// keeps the first judged queries only.
 /// </summary>

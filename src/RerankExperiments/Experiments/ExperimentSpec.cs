@@ -48,21 +48,36 @@ public sealed record DataSourceSpec(string Path, DatasetFormat Format, ColumnMap
 public sealed record DataSpec(DataSourceSpec Train, DataSourceSpec? Eval, EvalSplitSize? EvalSplit, long EvalSplitSeed, bool Deduplicate);
 
 /// <summary>
-/// Hard-negative mining of the training data before training: Method (bm25), the miner's options, Corpus (extra
+/// Hard-negative mining of the training data before training: Method (bm25 or dense), the miner's options, Bm25 (its
+/// parameters; null for dense), Dense (the embedding model and encoder settings; null for bm25), Corpus (extra
 /// passages, one per line or JSONL of {"text"}; null: the data's own passages), Cache (reuse mined data cached under
-/// runs/cache when data, corpus and settings are unchanged).
+/// runs/cache when data, corpus, settings and model are unchanged), EvalNegatives (also give each eval query its top
+/// N retrieved passages as candidates, as sentence-transformers' recipes mine the dev set for
+/// CrossEncoderRerankingEvaluator; null: the eval data is used as given).
 /// </summary>
-public sealed record MiningSpec(string Method, MiningOptions Options, Bm25Options Bm25, string? Corpus, bool Cache);
+public sealed record MiningSpec(string Method, MiningOptions Options, Bm25Options? Bm25, string? Corpus, bool Cache, DenseMiningSpec? Dense = null,
+    int? EvalNegatives = null);
+
+/// <summary>
+/// Dense mining as sentence-transformers' mine_hard_negatives does it: Model (a sentence-transformers folder or Hub id,
+/// transformer or StaticEmbedding), BatchSize (texts per encoder batch; null: 32, or 4096 for StaticEmbedding),
+/// MaxLength (token limit; null: the model's max_seq_length), TruncateDim (Matryoshka truncation; null: full size),
+/// Device (cpu or cuda; the experiment's device unless set).
+/// </summary>
+public sealed record DenseMiningSpec(string Model, int? BatchSize, int? MaxLength, int? TruncateDim, string Device);
 
 /// <summary>A loss by name with its options (see LossFactory) and the training group size (train_group_size) it asks for.</summary>
 public sealed record LossSpec(string Name, IReadOnlyDictionary<string, object?> Options, int? GroupSize);
 
 /// <summary>
 /// An evaluator run after training (and on the starting model, for comparison, unless Baseline is false). Type is
-/// reranking (each query's positives among its negatives; Data null takes the experiment's eval data) or beir (a BEIR
-/// folder, BM25 top-k reranked).
+/// reranking (each query's positives among its negatives; Data null takes the experiment's eval data) or beir: BeirPath
+/// is a BEIR folder (qrels/{BeirSplit}.tsv) or a Hub dataset hf:org/name[:split] (NanoBEIR and its -bm25 variants;
+/// BeirSplit then names the Hub split, null: the only one), each query's first-stage top RerankK reranked (the
+/// dataset's precomputed BM25 ranking when it ships one, else BM25 here).
 /// </summary>
-public sealed record EvalSpec(string Type, string Name, int AtK, DataSourceSpec? Data, string? BeirFolder, string BeirSplit, int? MaxQueries, bool Baseline);
+public sealed record EvalSpec(string Type, string Name, int AtK, DataSourceSpec? Data, string? BeirPath, string? BeirSplit, int? MaxQueries, bool Baseline,
+    int RerankK = 100);
 
 /// <summary>
 /// LM-Cocktail merging after training. With: "base" (the starting model) or paths / Hub ids of further models; the

@@ -110,6 +110,15 @@ public sealed class HubClient : IDisposable
         return Cache.SnapshotDirectory(repo, commit);
     }
 
+    /// <summary>
+    /// A sentence-transformers model as a snapshot of the files the mining encoders read (<see cref="ModelFiles.SentenceTransformer"/>):
+    /// modules.json and the other configs, tokenizer.json files and safetensors weights, in whichever module folder
+    /// they sit (static-retrieval-mrl-en-v1 keeps its table in 0_StaticEmbedding/ and has no config.json at the top).
+    /// README, ONNX and PyTorch .bin files are not fetched.
+    /// </summary>
+    public Task<string> DownloadSentenceTransformerAsync(string repoId, string revision = "main", CancellationToken cancellationToken = default) =>
+        SnapshotAsync(repoId, ModelFiles.SentenceTransformer, revision, RepoType.Model, cancellationToken);
+
     public void Dispose() => _transport.Dispose();
 
     /// <summary>A file that may legitimately be absent: null when the repo lacks it (or, offline, the cache does).</summary>

@@ -12,6 +12,14 @@ internal static class ModelFiles
     /// <summary>Tokenizer files: tokenizer.json is what we load; the others complete the folder for Python tools.</summary>
     public static readonly IReadOnlyList<string> Optional = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"];
 
+    /// <summary>
+    /// fnmatch patterns ('*' crosses '/') of what a sentence-transformers embedding model needs, at the top or in a
+    /// module folder: modules.json, every config (config.json, sentence_bert_config.json, 1_Pooling/config.json,
+    /// tokenizer_config.json, …), tokenizer.json and the safetensors weights with their shard index.
+    /// </summary>
+    public static readonly IReadOnlyList<string> SentenceTransformer =
+        ["modules.json", "*config*.json", "*tokenizer.json", "*special_tokens_map.json", "*.safetensors", "*.safetensors.index.json"];
+
     /// <summary>The distinct shard files named by the index's weight_map, in first-seen order.</summary>
     public static async Task<IReadOnlyList<string>> ReadShardNamesAsync(string indexPath, CancellationToken cancellationToken)
     {

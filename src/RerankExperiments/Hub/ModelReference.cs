@@ -9,13 +9,24 @@ public static class ModelReference
     /// <summary>The local folder; throws <see cref="HubException"/> when the Hub cannot provide it.</summary>
     public static string Resolve(string nameOrPath, HubSettings settings)
     {
-        string? revision = null;
+        var (name, revision) = Split(nameOrPath);
+        return ModelLocator.ResolveAsync(name, revision, settings).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// The local folder of an embedding model for dense mining (a sentence-transformers model such as
+    /// static-retrieval-mrl-en-v1, whose files sit in module folders); throws <see cref="HubException"/> like
+    /// <see cref="Resolve"/>.
+    /// </summary>
+    public static string ResolveEmbedding(string nameOrPath, HubSettings settings)
+    {
+        var (name, revision) = Split(nameOrPath);
+        return ModelLocator.ResolveEmbeddingAsync(name, revision, settings).GetAwaiter().GetResult();
+    }
+
+    static (string Name, string? Revision) Split(string nameOrPath)
+    {
         int at = nameOrPath.LastIndexOf('@');
-        if (at > 0 && !Directory.Exists(nameOrPath))
-        {
-            revision = nameOrPath[(at + 1)..];
-            nameOrPath = nameOrPath[..at];
-        }
-        return ModelLocator.ResolveAsync(nameOrPath, revision, settings).GetAwaiter().GetResult();
+        return at > 0 && !Directory.Exists(nameOrPath) ? (nameOrPath[..at], nameOrPath[(at + 1)..]) : (nameOrPath, null);
     }
 }

@@ -87,6 +87,22 @@ public sealed class TrainAndEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Eval_reranks_a_hub_nanobeir_dataset_with_its_bm25_ranking()
+    {
+        using var bed = new RerankExperiments.Tests.Hub.HubTestBed();
+        BeirHubFixture.AddBm25(bed.Server, "sentence-transformers/NanoTiny-bm25");
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        Assert.True(EvalCommand.RunBeir(FixtureModels.Directory("bert-tiny"), "hf:sentence-transformers/NanoTiny-bm25", null, 10, 16, 64, output, errors,
+            rerankK: 2, hub: bed.Settings()) == 0, errors.ToString());
+        using var metrics = JsonDocument.Parse(output.ToString());
+        Assert.Equal(0.25, metrics.RootElement.GetProperty("NanoTiny_R2_base_mrr@10").GetDouble(), 6);
+        Assert.Equal(2, EvalCommand.RunBeir(FixtureModels.Directory("bert-tiny"), "hf:sentence-transformers/NanoMissing", null, 10, 16, 64,
+            new StringWriter(), errors, hub: bed.Settings()));
+        Assert.Contains("NanoMissing", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_data_and_options_are_reported_with_exit_code_2()
     {
         string bad = _directory.File("bad.jsonl");

@@ -1,5 +1,9 @@
 using RerankExperiments.Cli.Commands;
+using RerankExperiments.Data;
+using RerankExperiments.Experiments;
 using RerankExperiments.Experiments.Running;
+using RerankExperiments.Hub;
+using RerankExperiments.Mining;
 using RerankExperiments.Tests.Support;
 using RerankExperiments.Tracking;
 
@@ -120,5 +124,80 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Contains("eval_ndcg_at_10", merged.LatestMetrics.Keys);
         Assert.Contains("eval_ndcg_at_10", trial.LatestMetrics.Keys);
         Assert.Contains("baseline/eval_ndcg_at_10", trial.LatestMetrics.Keys);
+    }
+
+    /// <summary>Runs <paramref name="yaml"/> with the runner itself: mining cache under the fixture folder, runs in memory.</summary>
+    ExperimentOutcome RunDirect(string yaml, InMemoryTrackingStore store, HubSettings? hub = null, bool resume = true)
+    {
+        var plan = ExperimentLoader.Load(_fixture.Write(yaml), null, _ => null);
+        using var log = new Serilog.LoggerConfiguration().CreateLogger();
+        var runner = new ExperimentRunner(store, log, TextWriter.Null, hub ?? HubSettings.FromEnvironment(_ => null),
+            new RunnerOptions(Resume: resume, CacheDirectory: Path.Combine(_fixture.Root, "cache")));
+        return runner.Run(plan);
+    }
+
+    [Fact]
+    public void A_trial_mines_with_a_dense_model_and_the_cache_key_follows_the_model()
+    {
+        string model = StaticEmbeddingFixture.Write(Path.Combine(_fixture.Root, "static"));
+        string yaml = _fixture.ValidYaml($"mining:\n  method: dense\n  model: {model}\n  num_negatives: 2\n  range_max: 4\n  batch_size: 3\n  eval_num_negatives: 4");
+        var store = new InMemoryTrackingStore();
+        var outcome = RunDirect(yaml, store);
+        var trial = Assert.Single(outcome.Trials);
+        Assert.True(trial.Status == RunStatus.Finished, trial.Error);
+        var run = store.GetRun(trial.RunId!);
+        Assert.Equal(7, run.LatestMetrics["mining/queries"]);
+        Assert.Equal(14, run.LatestMetrics["mining/negatives"]);
+        // The 3 held-out queries get their top 4 retrieved passages as candidates for the reranking evaluator.
+        Assert.Equal(3, run.LatestMetrics["mining/eval_queries"]);
+        Assert.Equal(12, run.LatestMetrics["mining/eval_negatives"]);
+        Assert.Equal("dense", run.Params["mining.method"]);
+        Assert.Contains(store.ArtifactsOf(trial.RunId!), a => Path.GetFileName(a.Local) == "mining_statistics.json");
+        Assert.Contains(store.ArtifactsOf(trial.RunId!), a => Path.GetFileName(a.Local) == "mining_statistics_eval.json");
+        Assert.Contains("eval_ndcg_at_10", run.LatestMetrics.Keys);
+
+        // The mined scores are the static model's cosines (not BM25 scores): the dense retriever mined.
+        string[] Cached() => Directory.GetFiles(Path.Combine(_fixture.Root, "cache", "mining"), "*.jsonl");
+        Assert.Equal(2, Cached().Length);
+        var mined = Cached().Select(f => QueryPosNegJsonl.Read(f).ToList()).Single(records => records.Count == 7);
+        using (var encoder = TextEncoders.Load(model))
+        {
+            float[] Embed(string text)
+            {
+                using var row = encoder.Encode([text]);
+                return row.data<float>().ToArray();
+            }
+            double Cosine(string a, string b) => Embed(a).Zip(Embed(b), (x, y) => (double)x * y).Sum();
+            foreach (var record in mined)
+            {
+                Assert.Equal(2, record.Negatives.Count);
+                Assert.Equal(Cosine(record.Query, record.Positives[0]), record.PositiveScores![0], 5);
+                for (int i = 0; i < 2; i++) Assert.Equal(Cosine(record.Query, record.Negatives[i]), record.NegativeScores![i], 5);
+            }
+        }
+
+        // Same model: the cached results are reused. A re-saved model (new write time) is another model: mined again.
+        Assert.Equal(RunStatus.Finished, Assert.Single(RunDirect(yaml, store, resume: false).Trials).Status);
+        Assert.Equal(2, Cached().Length);
+        File.SetLastWriteTimeUtc(Path.Combine(model, "0_StaticEmbedding", "model.safetensors"), DateTime.UtcNow.AddMinutes(5));
+        Assert.Equal(RunStatus.Finished, Assert.Single(RunDirect(yaml, store, resume: false).Trials).Status);
+        Assert.Equal(4, Cached().Length);
+    }
+
+    [Fact]
+    public void A_trial_evaluates_on_a_nanobeir_dataset_from_the_hub_reranking_its_bm25_ranking()
+    {
+        using var bed = new RerankExperiments.Tests.Hub.HubTestBed();
+        BeirHubFixture.AddBm25(bed.Server, "sentence-transformers/NanoTiny-bm25");
+        string yaml = _fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:sentence-transformers/NanoTiny-bm25\n    rerank_k: 2\n  - type: reranking");
+        var store = new InMemoryTrackingStore();
+        var trial = Assert.Single(RunDirect(yaml, store, bed.Settings()).Trials);
+        Assert.True(trial.Status == RunStatus.Finished, trial.Error);
+        var metrics = store.GetRun(trial.RunId!).LatestMetrics;
+        Assert.Contains("NanoTiny_R2_ndcg_at_10", metrics.Keys);
+        Assert.Contains("baseline/NanoTiny_R2_ndcg_at_10", metrics.Keys);
+        Assert.Contains("eval_ndcg_at_10", metrics.Keys);
+        // The first stage is the dataset's ranking (d4 first), not BM25 here: q1's positive is outside its top 2.
+        Assert.Equal(0.25, metrics["NanoTiny_R2_base_mrr_at_10"], 6);
     }
 }

@@ -1,6 +1,7 @@
 using RerankExperiments.Cli.Commands;
 using RerankExperiments.Experiments;
 using RerankExperiments.Experiments.Config;
+using RerankExperiments.Tests.Support;
 
 namespace RerankExperiments.Tests.Experiments;
 
@@ -174,6 +175,104 @@ public sealed class ExperimentValidationTests : IDisposable
     [Fact]
     public void Mining_window_smaller_than_num_negatives() =>
         Check(_fixture.ValidYaml("mining:\n  num_negatives: 5\n  range_max: 3"), "num_negatives: 5", "mining.num_negatives: 5 must be ≤ range_max − range_min (3)", column: "5");
+
+    [Fact]
+    public void Dense_mining_binds_its_encoder_settings_and_defaults_the_device_to_the_experiments()
+    {
+        string model = StaticEmbeddingFixture.Write(Path.Combine(_fixture.Root, "static"));
+        string yaml = _fixture.ValidYaml($"mining:\n  method: dense\n  model: {model}\n  num_negatives: 2\n  batch_size: 64\n  max_length: 32\n  truncate_dim: 2");
+        var mining = Assert.Single(ExperimentLoader.Load(_fixture.Write(yaml), null, _ => null).Trials).Spec.Mining!;
+        Assert.Equal("dense", mining.Method);
+        Assert.Null(mining.Bm25);
+        Assert.Equal(new DenseMiningSpec(model, 64, 32, 2, "cpu"), mining.Dense);
+        Assert.Equal(2, mining.Options.NumNegatives);
+
+        var onGpu = Assert.Single(ExperimentLoader.Load(_fixture.Write(yaml + "\n  device: cuda", "gpu.yml"), null, _ => null).Trials).Spec.Mining!;
+        Assert.Equal("cuda", onGpu.Dense!.Device);
+        // A Hub id passes validation without a download.
+        var hub = ExperimentLoader.Load(_fixture.Write(yaml.Replace(model, "sentence-transformers/static-retrieval-mrl-en-v1"), "hub.yml"), null, _ => null);
+        Assert.Equal("sentence-transformers/static-retrieval-mrl-en-v1", Assert.Single(hub.Trials).Spec.Mining!.Dense!.Model);
+    }
+
+    [Fact]
+    public void Bm25_mining_keeps_its_parameters_and_no_dense_settings()
+    {
+        var mining = Assert.Single(ExperimentLoader.Load(_fixture.Write(_fixture.ValidYaml("mining:\n  k1: 0.9\n  b: 0.4")), null, _ => null).Trials).Spec.Mining!;
+        Assert.Equal("bm25", mining.Method);
+        Assert.Equal(new RerankExperiments.Mining.Bm25Options(0.9, 0.4), mining.Bm25);
+        Assert.Null(mining.Dense);
+    }
+
+    [Fact]
+    public void Dense_mining_needs_a_model() =>
+        Check(_fixture.ValidYaml("mining:\n  method: dense\n  num_negatives: 2"), "method: dense",
+            "mining.model: is required; dense mining needs an embedding model", column: "method");
+
+    [Fact]
+    public void A_bm25_key_is_rejected_for_dense_mining() =>
+        Check(_fixture.ValidYaml($"mining:\n  method: dense\n  model: {ExperimentFixture.Model}\n  k1: 1.5"), "k1: 1.5",
+            "mining.k1: applies to method: bm25 only", column: "1.5");
+
+    [Fact]
+    public void A_dense_key_is_rejected_for_bm25_mining() =>
+        Check(_fixture.ValidYaml("mining:\n  num_negatives: 2\n  truncate_dim: 64"), "truncate_dim", "mining.truncate_dim: applies to method: dense only", column: "64");
+
+    [Fact]
+    public void Mining_the_eval_data_needs_eval_data() =>
+        Check(_fixture.ValidYaml("mining:\n  eval_num_negatives: 30").Replace("  eval:\n    split_from_train: 3\n", ""), "eval_num_negatives",
+            "mining.eval_num_negatives: mines candidates for the eval data, and there is none", column: "30");
+
+    [Fact]
+    public void An_unknown_mining_method_lists_both() =>
+        Check(_fixture.ValidYaml("mining:\n  method: faiss\n  model: x/y"), "faiss", "mining.method: 'faiss' is not one of bm25, dense");
+
+    [Fact]
+    public void Beir_evaluators_take_rerank_k_and_hub_datasets_validated_offline_and_named_after_them()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_fixture.Root, "nfcorpus")).FullName;
+        string yaml = _fixture.ValidYaml($"""
+            eval:
+              - type: beir
+                path: hf:sentence-transformers/NanoNFCorpus-bm25
+                rerank_k: 50
+              - type: beir
+                path: hf:zeta-alpha-ai/NanoNQ
+              - type: beir
+                path: hf:sentence-transformers/NanoBEIR-en:NanoMSMARCO
+              - type: beir
+                path: {folder}
+                split: dev
+              - type: reranking
+            """);
+        var eval = Assert.Single(ExperimentLoader.Load(_fixture.Write(yaml), null, _ => null).Trials).Spec.Eval;
+        Assert.Equal(["NanoNFCorpus", "NanoNQ", "NanoMSMARCO", "nfcorpus", "eval"], eval.Select(e => e.Name));
+        Assert.Equal([50, 100, 100, 100], eval.Take(4).Select(e => e.RerankK));
+        Assert.Equal([null, null, "NanoMSMARCO", "dev"], eval.Take(4).Select(e => e.BeirSplit));
+        Assert.Equal("hf:zeta-alpha-ai/NanoNQ", eval[1].BeirPath);
+    }
+
+    [Fact]
+    public void A_malformed_hub_dataset_path_is_named() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:NanoNFCorpus"), "hf:NanoNFCorpus",
+            "eval.0.path: 'hf:NanoNFCorpus': 'NanoNFCorpus' is not a Hub dataset id");
+
+    [Fact]
+    public void A_split_given_twice_differently_is_an_error() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:org/NanoBEIR:NanoNQ\n    split: NanoMSMARCO"), "split: NanoMSMARCO",
+            "eval.0.split: is 'NanoMSMARCO' but path names split 'NanoNQ'", column: "NanoMSMARCO");
+
+    [Fact]
+    public void The_same_hub_dataset_twice_needs_names() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:zeta-alpha-ai/NanoNQ\n  - rerank_k: 20\n    type: beir\n    path: hf:zeta-alpha-ai/NanoNQ"),
+            "rerank_k: 20", "'NanoNQ' names two evaluators", column: "rerank_k");
+
+    [Fact]
+    public void Rerank_k_belongs_to_beir_evaluators() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: reranking\n    rerank_k: 20"), "rerank_k: 20", "eval.0.rerank_k: unknown key");
+
+    [Fact]
+    public void Rerank_k_must_be_positive() =>
+        Check(_fixture.ValidYaml("eval:\n  - type: beir\n    path: hf:zeta-alpha-ai/NanoNQ\n    rerank_k: 0"), "rerank_k: 0", "eval.0.rerank_k: is 0; must be ≥ 1", column: "0");
 
     [Fact]
     public void Random_sweep_needs_trials() =>

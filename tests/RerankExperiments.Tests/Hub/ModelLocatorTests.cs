@@ -1,4 +1,5 @@
 using RerankExperiments.Hub;
+using RerankExperiments.Mining;
 using RerankExperiments.Tests.Support;
 
 namespace RerankExperiments.Tests.Hub;
@@ -45,5 +46,32 @@ public sealed class ModelLocatorTests : IDisposable
         var error = await Assert.ThrowsAsync<HubException>(() => ModelLocator.ResolveAsync("models/tiny", null, _bed.Settings()));
 
         Assert.Contains("'models/tiny' is not a local directory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_embedding_model_is_fetched_as_a_snapshot_with_its_module_folders_and_found_offline()
+    {
+        // static-retrieval-mrl-en-v1's layout: modules.json at the top, the table in 0_StaticEmbedding/, no config.json.
+        using var folder = new TemporaryDirectory();
+        string model = StaticEmbeddingFixture.Write(folder.Path);
+        var files = Directory.GetFiles(model, "*", SearchOption.AllDirectories)
+            .Select(f => new FakeFile(Path.GetRelativePath(model, f).Replace('\\', '/'), File.ReadAllBytes(f), Lfs: f.EndsWith(".safetensors", StringComparison.Ordinal)))
+            .Append(FakeFile.Text("README.md", "# static"))
+            .Append(FakeFile.Large("onnx/model.onnx", 1_000))
+            .ToArray();
+        var commit = _bed.Server.AddRepo("org/static").Commit("main", files);
+
+        var online = await ModelLocator.ResolveEmbeddingAsync("org/static", null, _bed.Settings());
+
+        Assert.Equal(Path.Combine(_bed.RepoDirectory("org/static"), "snapshots", commit), online);
+        Assert.True(File.Exists(Path.Combine(online, "modules.json")));
+        Assert.True(File.Exists(Path.Combine(online, "0_StaticEmbedding", "model.safetensors")));
+        Assert.False(File.Exists(Path.Combine(online, "README.md")));
+        Assert.False(Directory.Exists(Path.Combine(online, "onnx")));
+        using (var encoder = TextEncoders.Load(online)) Assert.Equal(StaticEmbeddingFixture.Dimension, encoder.Dimension);
+        // The cross-encoder download asks for config.json, which such a repo does not have.
+        await Assert.ThrowsAsync<HubException>(() => ModelLocator.ResolveAsync("org/static", null, _bed.Settings()));
+
+        Assert.Equal(online, ModelReference.ResolveEmbedding("org/static", _bed.Settings(offline: true, endpoint: HubTestBed.DeadEndpoint())));
     }
 }

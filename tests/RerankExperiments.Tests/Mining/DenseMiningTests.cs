@@ -77,7 +77,7 @@ public sealed class DenseMiningTests : IDisposable
         Assert.Contains(reports, r => r.Stage == RetrievalStage.EmbeddingQueries && r.Done == 4);
 
         var printed = new StringWriter();
-        var lines = new ProgressLines(printed, TimeSpan.FromHours(1));
+        var lines = new RetrievalProgressLines(printed, TimeSpan.FromHours(1));
         foreach (var report in passages) lines.Report(report);
         // The first report and the one that finishes the stage; the rest fall inside the interval.
         Assert.Equal(2, printed.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RerankExperiments.Data;
+using RerankExperiments.Evaluation;
 using RerankExperiments.Losses;
 using RerankExperiments.Mining;
 using RerankExperiments.Modeling.Scratch;
@@ -17,7 +18,7 @@ namespace RerankExperiments.Experiments.Config;
 public static class ExperimentSchema
 {
     public static readonly IReadOnlyList<string> Devices = ["cpu", "cuda"];
-    public static readonly IReadOnlyList<string> MiningMethods = ["bm25"];
+    public static readonly IReadOnlyList<string> MiningMethods = ["bm25", "dense"];
     public static readonly IReadOnlyList<string> EvalTypes = ["reranking", "beir"];
     public static readonly IReadOnlyList<string> Precisions = ["fp32", "bf16", "fp16"];
     public const string DefaultTrackingUri = "runs";
@@ -35,7 +36,7 @@ public static class ExperimentSchema
 
         var model = BindModel(top.Section("model", required: true));
         var data = BindData(top.Section("data", required: true));
-        var mining = top.Section("mining") is { } miningSection ? BindMining(miningSection) : null;
+        var mining = top.Section("mining") is { } miningSection ? BindMining(miningSection, device, data is { Eval: not null } or { EvalSplit: not null }) : null;
         var loss = BindLoss(top.Section("loss", required: true));
         var training = BindTraining(top.Section("training"), loss, model?.MaxLength);
         var eval = BindEval(top, data);
@@ -164,9 +165,20 @@ public static class ExperimentSchema
 
     static readonly string[] FormatNames = ["query-pos-neg", "pairs", "labeled-pairs", "triplets"];
 
-    static MiningSpec? BindMining(ConfigSection section)
+    /// <summary>Keys that belong to one retriever; the other method rejects them by name.</summary>
+    static readonly string[] Bm25Keys = ["k1", "b"];
+    static readonly string[] DenseKeys = ["model", "batch_size", "max_length", "truncate_dim", "device"];
+
+    /// <summary>
+    /// The mining section: the miner's options (sentence-transformers' mine_hard_negatives names), then the retriever's
+    /// own keys — k1 and b for bm25; model, batch_size, max_length, truncate_dim and device for dense (device defaults to
+    /// <paramref name="experimentDevice"/>). A key of the other retriever is an error naming the method it belongs to.
+    /// eval_num_negatives needs eval data (<paramref name="hasEvalData"/>).
+    /// </summary>
+    static MiningSpec? BindMining(ConfigSection section, string experimentDevice, bool hasEvalData)
     {
-        string method = section.Choice("method", MiningMethods) ?? "bm25";
+        // An unknown method is reported by Choice; its retriever keys are then left unchecked.
+        string? method = section.Choice("method", MiningMethods) ?? (section.Has("method") ? null : "bm25");
         var defaults = new MiningOptions();
         string? sampling = section.Choice("sampling", ["top", "random"]);
         var options = new MiningOptions(
@@ -180,13 +192,42 @@ public static class ExperimentSchema
             Sampling: sampling == "random" ? NegativeSampling.Random : NegativeSampling.Top,
             Seed: section.Long("seed") ?? defaults.Seed,
             DropShort: section.Bool("drop_short") ?? false);
-        var bm25 = new Bm25Options(section.Double("k1", 0, minExclusive: true) ?? 1.2, section.Double("b", 0, 1) ?? 0.75);
+        Bm25Options? bm25 = null;
+        DenseMiningSpec? dense = null;
+        if (method == "dense")
+        {
+            RejectKeys(section, Bm25Keys, "method: bm25");
+            string? model = section.ExistingPath("model", allowHub: true);
+            if (!section.Has("model"))
+                section.Missing("model", "dense mining needs an embedding model: a sentence-transformers folder or Hub id, e.g. sentence-transformers/static-retrieval-mrl-en-v1.");
+            var encoder = new DenseMiningSpec(model ?? "", section.Int("batch_size", min: 1), section.Int("max_length", min: 1),
+                section.Int("truncate_dim", min: 1), section.Choice("device", Devices) ?? experimentDevice);
+            if (model is not null) dense = encoder;
+        }
+        else if (method == "bm25")
+        {
+            RejectKeys(section, DenseKeys, "method: dense");
+            bm25 = new Bm25Options(section.Double("k1", 0, minExclusive: true) ?? 1.2, section.Double("b", 0, 1) ?? 0.75);
+        }
+        else
+            foreach (var key in Bm25Keys.Concat(DenseKeys)) section.Node(key);
         string? corpus = section.ExistingPath("corpus");
         bool cache = section.Bool("cache") ?? true;
+        int? evalNegatives = section.Int("eval_num_negatives", min: 1);
+        if (evalNegatives is not null && !hasEvalData)
+            section.Error("eval_num_negatives", "mines candidates for the eval data, and there is none: add data.eval (path or split_from_train).");
         section.Finish();
         try { options = options.Validated(); }
         catch (ArgumentOutOfRangeException error) { section.Error(SnakeCase(error.ParamName ?? ""), $"{error.ActualValue} {FirstLine(error.Message)}"); }
-        return new MiningSpec(method, options, bm25, corpus, cache);
+        if (method is null || (method == "dense" && dense is null)) return null;
+        return new MiningSpec(method, options, bm25, corpus, cache, dense, evalNegatives);
+    }
+
+    /// <summary>Reports each of <paramref name="keys"/> that is present as belonging to <paramref name="owner"/> only.</summary>
+    static void RejectKeys(ConfigSection section, IEnumerable<string> keys, string owner)
+    {
+        foreach (var key in keys)
+            if (section.Has(key)) section.Error(key, $"applies to {owner} only; remove it or set that method.");
     }
 
     /// <summary>
@@ -283,17 +324,15 @@ public static class ExperimentSchema
         foreach (var section in sections)
         {
             string type = section.Choice("type", EvalTypes) ?? "reranking";
-            string name = section.String("name") ?? (type == "beir" ? "beir" : "eval");
+            var beir = type == "beir" ? BindBeir(section) : null;
+            string name = section.String("name") ?? (type == "beir" ? beir?.DefaultName ?? "beir" : "eval");
             if (!names.Add(name)) section.Error("name", $"'{name}' names two evaluators; give each a distinct name (metrics are prefixed with it).");
             int atK = section.Int("at_k", min: 1) ?? 10;
             bool baseline = section.Bool("baseline") ?? true;
             if (type == "beir")
             {
-                string? folder = section.ExistingPath("path", required: true);
-                string split = section.String("split") ?? "test";
-                int? maxQueries = section.Int("max_queries", min: 1);
                 section.Finish();
-                if (folder is not null) specs.Add(new EvalSpec(type, name, atK, null, folder, split, maxQueries, baseline));
+                if (beir is not null) specs.Add(new EvalSpec(type, name, atK, null, beir.Path, beir.Split, beir.MaxQueries, baseline, beir.RerankK));
                 continue;
             }
             DataSourceSpec? source = section.Has("path") ? BindSource(section, pathRequired: true, data?.Train.Format) : null;
@@ -306,6 +345,42 @@ public static class ExperimentSchema
             specs.Add(new EvalSpec(type, name, atK, source, null, "test", null, baseline));
         }
         return specs;
+    }
+
+    /// <summary>A beir evaluator's own keys: its dataset (a folder, or hf:org/name[:split]), split, rerank_k, max_queries.</summary>
+    sealed record BeirBinding(string Path, string? Split, int RerankK, int? MaxQueries, string DefaultName);
+
+    /// <summary>
+    /// path: an existing BEIR folder, or a Hub dataset hf:org/name[:split] (checked for form only: nothing is fetched
+    /// while validating). split: the qrels file of a folder (default test), or the Hub split when the path names none.
+    /// The default evaluator name is the dataset's (folder name, or NanoBEIR's NanoNFCorpus), so a list of them
+    /// needs no names.
+    /// </summary>
+    static BeirBinding? BindBeir(ConfigSection section)
+    {
+        string? split = section.String("split");
+        int rerankK = section.Int("rerank_k", min: 1) ?? 100;
+        int? maxQueries = section.Int("max_queries", min: 1);
+        string? path = section.String("path", required: true, hint: "a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) or hf:org/name[:split], e.g. hf:zeta-alpha-ai/NanoNFCorpus.");
+        if (path is null) return null;
+        if (HubBeirReference.IsHub(path))
+        {
+            if (HubBeirReference.TryParse(path, out string? problem) is not { } reference)
+            {
+                section.Error("path", problem!);
+                return null;
+            }
+            if (reference.Split is not null && split is not null && split != reference.Split)
+                section.Error("split", $"is '{split}' but path names split '{reference.Split}'; give it once.");
+            reference = reference with { Split = reference.Split ?? split };
+            return new BeirBinding(path, reference.Split, rerankK, maxQueries, reference.DefaultName);
+        }
+        if (!Directory.Exists(path))
+        {
+            section.Error("path", $"'{path}' is not a folder (relative paths are read from {Environment.CurrentDirectory}); give a BEIR folder or hf:org/name[:split].");
+            return null;
+        }
+        return new BeirBinding(path, split ?? "test", rerankK, maxQueries, new DirectoryInfo(path).Name);
     }
 
     static MergeSpec? BindMerge(ConfigSection section)

@@ -37,7 +37,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         store.LogArtifact(runId, Path.Combine(workDirectory, "config.yml"));
 
         var (train, eval) = LoadData(spec, runId);
-        if (spec.Mining is { } mining) train = Mine(train, mining, runId, workDirectory);
+        if (spec.Mining is { } mining) (train, eval) = Mine(train, eval, mining, runId, workDirectory);
 
         var loss = LossFactory.Create(spec.Loss.Name, spec.Loss.Options);
         var evaluators = BuildEvaluators(spec, eval, runId);
@@ -265,26 +265,58 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         return [.. examples];
     }
 
-    List<RankingExample> Mine(List<RankingExample> train, MiningSpec mining, string runId, string workDirectory)
+    /// <summary>
+    /// Mines hard negatives for the training data with the configured retriever (BM25, or a dense encoder resolved
+    /// locally or from the Hub), through the mining cache unless disabled; the cache key holds the dense model's
+    /// fingerprint. With mining.eval_num_negatives the eval data is mined too: each eval query gets the top N
+    /// retrieved passages that are not its positives (from mining.corpus, else every training and eval passage), in
+    /// place of its own negatives. Statistics are logged, tracked as mining/* metrics and saved as JSON artifacts.
+    /// </summary>
+    (List<RankingExample> Train, List<RankingExample>? Eval) Mine(List<RankingExample> train, List<RankingExample>? eval, MiningSpec mining,
+        string runId, string workDirectory)
     {
         var records = train.Select(QueryPosNegRecord.FromExample).Where(r => r.Positives.Count > 0).ToList();
-        var corpus = mining.Corpus is { } path ? CorpusFile.Read(path) : records.SelectMany(r => r.Positives.Concat(r.Negatives)).ToList();
-        string method = $"{mining.Method}:k1={mining.Bm25.K1.ToString("R", CultureInfo.InvariantCulture)},b={mining.Bm25.B.ToString("R", CultureInfo.InvariantCulture)}";
-        MiningResult Run() => HardNegativeMiner.Mine(records, mining.Options, corpus, bm25: mining.Bm25);
-        var mined = mining.Cache ? MiningCache.GetOrMine(cacheDirectory, MiningCache.Key(records, corpus, mining.Options, method), Run) : Run();
-        var s = mined.Statistics;
-        log.Information("Mining ({Method}{Cached}): {Queries} queries, {Negatives} negatives; {Short} short of {Wanted}; positive scores {Pos}; negative scores {Neg}",
-            mining.Method, s.FromCache ? ", cached" : "", s.Queries, s.Negatives, s.ShortQueries, mining.Options.NumNegatives, s.PositiveScores, s.NegativeScores);
-        string statistics = Path.Combine(workDirectory, "mining_statistics.json");
+        var extraCorpus = mining.Corpus is { } path ? CorpusFile.Read(path) : null;
+        DenseMiningSettings? dense = null;
+        if (mining.Dense is { } d)
+        {
+            string folder = ModelReference.ResolveEmbedding(d.Model, hub);
+            log.Information("Dense mining with {Model} ({Folder}) on {Device}", d.Model, folder, d.Device);
+            dense = new DenseMiningSettings(folder, new TextEncoderOptions(d.BatchSize, d.MaxLength, Normalize: true, d.TruncateDim));
+        }
+        var setup = new MiningSetup(mining.Options, mining.Bm25, dense);
+        var device = torch.device(mining.Dense?.Device ?? "cpu");
+        var progressLines = new RetrievalProgressLines(progress, TimeSpan.FromSeconds(30));
+        var trainPassages = records.SelectMany(r => r.Positives.Concat(r.Negatives)).ToList();
+        var mined = setup.MineCached(mining.Cache ? cacheDirectory : null, records, extraCorpus ?? trainPassages, device, progressLines);
+        Report(mined.Statistics, mining, "", mining.Options.NumNegatives, runId, workDirectory);
+        var minedTrain = mined.Records.Select(r => r.ToExample()).ToList();
+        if (mining.EvalNegatives is not { } wanted || eval is not { Count: > 0 }) return (minedTrain, eval);
+
+        // The miner reads only the positives; the eval data's own negatives join the corpus as candidates.
+        var evalRecords = eval.Select(QueryPosNegRecord.FromExample).Where(r => r.Positives.Count > 0).ToList();
+        var evalCorpus = extraCorpus ?? [.. trainPassages, .. eval.SelectMany(e => e.Passages)];
+        var evalSetup = setup with { Options = new MiningOptions(NumNegatives: wanted, RangeMax: wanted, Seed: mining.Options.Seed) };
+        var minedEval = evalSetup.MineCached(mining.Cache ? cacheDirectory : null, evalRecords, evalCorpus, device, progressLines);
+        Report(minedEval.Statistics, mining, "eval_", wanted, runId, workDirectory);
+        return (minedTrain, minedEval.Records.Select(r => r.ToExample()).ToList());
+    }
+
+    /// <summary>Logs one mining run's statistics and tracks them (mining/{prefix}queries, …; mining_statistics{_eval}.json).</summary>
+    void Report(MiningStatistics s, MiningSpec mining, string prefix, int wanted, string runId, string workDirectory)
+    {
+        log.Information("Mining {Data} ({Method}{Cached}): {Queries} queries, {Negatives} negatives; {Short} short of {Wanted}; positive scores {Pos}; negative scores {Neg}",
+            prefix.Length == 0 ? "training data" : "eval data", mining.Method, s.FromCache ? ", cached" : "", s.Queries, s.Negatives, s.ShortQueries, wanted,
+            s.PositiveScores, s.NegativeScores);
+        string statistics = Path.Combine(workDirectory, prefix.Length == 0 ? "mining_statistics.json" : "mining_statistics_eval.json");
         File.WriteAllText(statistics, JsonSerializer.Serialize(s, new JsonSerializerOptions { WriteIndented = true }));
         store.LogArtifact(runId, statistics);
         store.LogBatch(runId, [
-            new MetricPoint("mining/queries", s.Queries, Now(), 0),
-            new MetricPoint("mining/negatives", s.Negatives, Now(), 0),
-            new MetricPoint("mining/short_queries", s.ShortQueries, Now(), 0),
-            new MetricPoint("mining/dropped_queries", s.DroppedQueries, Now(), 0),
+            new MetricPoint($"mining/{prefix}queries", s.Queries, Now(), 0),
+            new MetricPoint($"mining/{prefix}negatives", s.Negatives, Now(), 0),
+            new MetricPoint($"mining/{prefix}short_queries", s.ShortQueries, Now(), 0),
+            new MetricPoint($"mining/{prefix}dropped_queries", s.DroppedQueries, Now(), 0),
         ], Empty, Empty);
-        return mined.Records.Select(r => r.ToExample()).ToList();
     }
 
     List<(IEvaluator Evaluator, EvalSpec Spec)> BuildEvaluators(ExperimentSpec spec, List<RankingExample>? eval, string runId)
@@ -294,7 +326,12 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         {
             if (e.Type == "beir")
             {
-                built.Add((new BeirEvaluator(e.BeirFolder!, new BeirEvaluatorOptions(Split: e.BeirSplit, Name: e.Name, AtK: e.AtK, MaxQueries: e.MaxQueries)), e));
+                string path = e.BeirPath!;
+                var dataset = HubBeirReference.IsHub(path) ? HubBeirDatasets.Load(path, hub, e.BeirSplit) : BeirDataset.Load(path, e.BeirSplit ?? "test");
+                var beir = new BeirEvaluator(dataset, new BeirEvaluatorOptions(Split: e.BeirSplit ?? "test", Name: e.Name, AtK: e.AtK, MaxQueries: e.MaxQueries, RerankK: e.RerankK));
+                log.Information("Evaluator {Name}: {Path}, {Queries} queries, {Documents} documents, top {RerankK} of {FirstStage} reranked",
+                    beir.Name, path, beir.Samples.Count, dataset.Corpus.Count, e.RerankK, dataset.Rankings is null ? "BM25 here" : "the dataset's BM25 ranking");
+                built.Add((beir, e));
                 continue;
             }
             var examples = e.Data is { } source

@@ -1,21 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
-using RerankExperiments.Mining;
 
-namespace RerankExperiments.Cli.Commands;
+namespace RerankExperiments.Mining;
 
 /// <summary>
-/// Dense-retrieval progress as plain lines on stderr, e.g. "embedded 12,000/100,000 passages (3,100/s)": at most one
-/// line per <paramref name="interval"/> per stage (a terminal gets one a second, a redirected stream one every
-/// 30 s, so logs stay short), and always the line that finishes a stage.
+/// Dense-retrieval progress as plain lines on a writer, e.g. "embedded 12,000/100,000 passages (3,100/s)": at most one
+/// line per <paramref name="interval"/> per stage (`rerank mine` gives a terminal one a second and a redirected
+/// stream one every 30 s, so logs stay short), and always the line that finishes a stage. Used by the CLI and by the
+/// experiment runner's mining step.
 /// </summary>
-public sealed class ProgressLines(TextWriter writer, TimeSpan interval) : IProgress<RetrievalProgress>
+public sealed class RetrievalProgressLines(TextWriter writer, TimeSpan interval) : IProgress<RetrievalProgress>
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly Dictionary<RetrievalStage, TimeSpan> _last = [];
-
-    /// <summary>Lines for stderr: every second on a terminal, every 30 seconds when redirected.</summary>
-    public static ProgressLines ForStandardError() => new(Console.Error, Console.IsErrorRedirected ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(1));
 
     public void Report(RetrievalProgress value)
     {

@@ -92,10 +92,12 @@ public static class RunCommand
                 new RunnerOptions(trial, resume, SourceName: $"rerank run {file}"), bar);
             var outcome = runner.Run(plan, cancellationToken);
             output.WriteLine();
-            output.WriteLine(SweepSummary.Table(plan, outcome.Trials, outcome.BestMetric, outcome.BestTrial));
-            if (outcome.Trials is [{ Status: RunStatus.Finished } single]
+            // One trial: the models side by side (first stage, starting, fine-tuned, merged); a sweep: one row per trial.
+            if (plan.Trials.Count == 1 && outcome.Trials is [{ Status: RunStatus.Finished } single]
                 && ResultsTable.Render(single.Metrics, plan.Spec.FirstStageName) is { } results)
                 output.WriteLine(results);
+            else
+                output.WriteLine(SweepSummary.Table(plan, outcome.Trials, outcome.BestMetric, outcome.BestTrial));
             foreach (var failed in outcome.Trials.Where(t => t.Status == RunStatus.Failed))
                 errors.WriteLine($"error: trial {failed.Trial.Index} ({failed.Trial.Name}) failed: {failed.Error}");
             WhereToLook(plan, outcome, store, output);

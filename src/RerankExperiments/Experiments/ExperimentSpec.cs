@@ -77,7 +77,11 @@ public sealed record LossSpec(string Name, IReadOnlyDictionary<string, object?> 
 /// dataset's precomputed BM25 ranking when it ships one, else BM25 here).
 /// </summary>
 public sealed record EvalSpec(string Type, string Name, int AtK, DataSourceSpec? Data, string? BeirPath, string? BeirSplit, int? MaxQueries, bool Baseline,
-    int RerankK = 100);
+    int RerankK = 100)
+{
+    /// <summary>The evaluator's primary metric key: NDCG@k (BEIR keys carry the evaluator's "_R{rerank_k}").</summary>
+    public string PrimaryMetric => Evaluation.MetricKeys.Prefixed(Type == "beir" ? $"{Name}_R{RerankK}" : Name, $"ndcg@{AtK}");
+}
 
 /// <summary>
 /// LM-Cocktail merging after training. With: "base" (the starting model) or paths / Hub ids of further models; the

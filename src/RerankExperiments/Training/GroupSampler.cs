@@ -18,6 +18,21 @@ public sealed class GroupSampler
 
     public int GroupSize { get; }
 
+    /// <summary>
+    /// Fails before training, not at the step that first draws a bad example: every example needs a positive and a
+    /// negative. The message counts the examples that lack one and names the first.
+    /// </summary>
+    public void CheckAll(IReadOnlyList<RankingExample> examples)
+    {
+        var noPositive = examples.Where(e => !e.Labels.Any(l => l > 0)).ToList();
+        var noNegative = examples.Where(e => !e.Labels.Any(l => l <= 0)).ToList();
+        if (noPositive.Count > 0)
+            throw new ArgumentException($"{noPositive.Count} of {examples.Count} training examples have no positive passage (label > 0) to build a group of {GroupSize} from, e.g. '{noPositive[0].Query}'.");
+        if (noNegative.Count > 0)
+            throw new ArgumentException($"{noNegative.Count} of {examples.Count} training examples have no negative passage (label ≤ 0) to build a group of {GroupSize} from, e.g. '{noNegative[0].Query}'. " +
+                "Mine hard negatives for them, or drop them (mining.drop_short: true).");
+    }
+
     public RankingExample Sample(RankingExample example, DeterministicRandom random)
     {
         var positives = new List<int>();

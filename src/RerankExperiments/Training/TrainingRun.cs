@@ -67,6 +67,7 @@ internal sealed class TrainingRun : IDisposable
 
         _order = new DataOrder(train, options.BatchSize, options.LengthGrouping, options.DropLastBatch, options.Seed);
         _sampler = options.GroupSize is { } groupSize ? new GroupSampler(groupSize) : null;
+        _sampler?.CheckAll(train);
         long stepsPerEpoch = (_order.BatchesPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
         _totalSteps = options.MaxSteps > 0 ? options.MaxSteps : Math.Max(1, (long)Math.Ceiling(options.Epochs * stepsPerEpoch));
         _maxLength = options.MaxLength ?? model.MaxLength;

@@ -330,4 +330,29 @@ public sealed class ExperimentValidationTests : IDisposable
         var error = Fails("extends: b.yml\nname: a\n");
         Assert.Contains("extends forms a cycle", error.Message);
     }
+
+    [Fact]
+    public void Model_init_binds_a_model_from_scratch()
+    {
+        string yaml = _fixture.ValidYaml().Replace($"  name_or_path: {ExperimentFixture.Model}",
+            "  init:\n    hidden_size: 64\n    num_attention_heads: 4\n    initializer_range: 0.2\n    tokenizer:\n      vocab_size: 500\n      lowercase: false");
+        var spec = Assert.Single(ExperimentLoader.Load(_fixture.Write(yaml), null, _ => null).Trials).Spec;
+        Assert.Null(spec.Model.NameOrPath);
+        var init = spec.Model.Init!;
+        Assert.Equal((64, 4, 2, 0.2, 500, false), (init.HiddenSize, init.NumAttentionHeads, init.NumHiddenLayers, init.InitializerRange, init.VocabularySize, init.Lowercase));
+        Assert.Equal(512, spec.Model.MaxLength);
+    }
+
+    [Fact]
+    public void Model_init_errors_name_the_setting()
+    {
+        string both = _fixture.ValidYaml().Replace($"  name_or_path: {ExperimentFixture.Model}", $"  name_or_path: {ExperimentFixture.Model}\n  init:\n    hidden_size: 64");
+        Check(both, "    hidden_size: 64", "model.init: give either name_or_path", "hidden_size");
+        string heads = _fixture.ValidYaml().Replace($"  name_or_path: {ExperimentFixture.Model}", "  init:\n    hidden_size: 64\n    num_attention_heads: 5");
+        Assert.Contains(Fails(heads).Errors, e => e.ToString().Contains("model.init.num_attention_heads: is 5; must divide hidden_size (64)", StringComparison.Ordinal));
+        string length = _fixture.ValidYaml().Replace($"  name_or_path: {ExperimentFixture.Model}", "  init:\n    max_position_embeddings: 64\n  max_length: 128");
+        Check(length, "max_length: 128", "more than init.max_position_embeddings (64)", "128");
+        string neither = _fixture.ValidYaml().Replace($"  name_or_path: {ExperimentFixture.Model}\n", "  max_length: 32\n");
+        Assert.Contains("model.name_or_path", Fails(neither).Message);
+    }
 }

@@ -28,8 +28,7 @@ public static class SweepSummary
     public static string? RankingMetric(ExperimentPlan plan)
     {
         string? metric = plan.Sweep?.Metric ?? plan.Spec.Training.MetricForBestModel;
-        if (metric is null && plan.Spec.Eval.Count > 0)
-            metric = MetricKeys.Prefixed(plan.Spec.Eval[0].Name, $"ndcg@{plan.Spec.Eval[0].AtK}");
+        if (metric is null && plan.Spec.Eval.Count > 0) metric = plan.Spec.Eval[0].PrimaryMetric;
         return metric is null ? null : MetricNames.ForTracking(metric);
     }
 

@@ -50,6 +50,12 @@ public sealed record TrainingOptions
     /// <summary>Global gradient-norm clipping; null or 0 turns it off.</summary>
     public double? MaxGradNorm { get; init; } = 1.0;
 
+    /// <summary>
+    /// A step whose loss or gradient is not finite (NaN, ±Inf) is skipped and counted; this many in a row means the
+    /// run has diverged (or fp16's loss scale cannot recover), and training stops with <see cref="TrainingDivergedException"/>.
+    /// </summary>
+    public int MaxConsecutiveSkippedSteps { get; init; } = 25;
+
     /// <summary>Compute dtype; master weights and optimizer state stay fp32 in every mode.</summary>
     public PrecisionMode Precision { get; init; } = PrecisionMode.Float32;
 
@@ -125,6 +131,7 @@ public sealed record TrainingOptions
         try { LearningRateSchedules.Create(Scheduler ?? "", totalSteps: 1); }
         catch (ArgumentException) { throw Invalid(nameof(Scheduler), $"is '{Scheduler}'; use one of {string.Join(", ", LearningRateSchedules.Names)}"); }
         if (GradientAccumulation < 1) throw Invalid(nameof(GradientAccumulation), $"is {GradientAccumulation}; must be ≥ 1");
+        if (MaxConsecutiveSkippedSteps < 1) throw Invalid(nameof(MaxConsecutiveSkippedSteps), $"is {MaxConsecutiveSkippedSteps}; must be ≥ 1");
         if (MaxGradNorm is { } norm && !(norm >= 0)) throw Invalid(nameof(MaxGradNorm), $"is {norm}; must be ≥ 0 (0 or null: no clipping)");
         if (!(InitialLossScale > 0 && double.IsFinite(InitialLossScale))) throw Invalid(nameof(InitialLossScale), $"is {InitialLossScale}; must be > 0");
         if (MaxLength is < 2) throw Invalid(nameof(MaxLength), $"is {MaxLength}; must be ≥ 2");

@@ -27,6 +27,9 @@ internal sealed class TrainingRun : IDisposable
     readonly string _outputDir;
     readonly DataOrder _order;
     readonly GroupSampler? _sampler;
+
+    /// <summary>Skipped (non-finite) steps since the last applied one; not checkpointed (a resumed run counts afresh).</summary>
+    int _consecutiveSkips;
     readonly long _totalSteps;
     readonly int _maxLength;
     readonly string? _metricName;
@@ -174,7 +177,13 @@ internal sealed class TrainingRun : IDisposable
             }
             _callbacks.OnPreOptimizerStep(step + 1, _optimizer);
             var outcome = _optimizer.Step(_options.MaxGradNorm is > 0 ? _options.MaxGradNorm : null);
-            if (!outcome.Applied) _state.SkippedSteps++;
+            if (outcome.Applied) _consecutiveSkips = 0;
+            else
+            {
+                _state.SkippedSteps++;
+                if (++_consecutiveSkips >= _options.MaxConsecutiveSkippedSteps)
+                    throw new TrainingDivergedException(step + 1, _consecutiveSkips, _options.Precision);
+            }
             using (no_grad()) _lastGradNorm.copy_(outcome.GradientNorm);
         }
         _state.GlobalStep++;

@@ -288,6 +288,7 @@ public static class ExperimentSchema
             Scheduler = s.Choice("scheduler", LearningRateSchedules.Names) ?? d.Scheduler,
             GradientAccumulation = s.Int("gradient_accumulation", min: 1) ?? 1,
             MaxGradNorm = s.Has("max_grad_norm") ? s.Double("max_grad_norm", 0) : d.MaxGradNorm,
+            MaxConsecutiveSkippedSteps = s.Int("max_consecutive_skipped_steps", min: 1) ?? d.MaxConsecutiveSkippedSteps,
             Precision = PrecisionModes.Parse(precision ?? "fp32"),
             MaxLength = maxLength,
             Seed = s.Long("seed") ?? d.Seed,

@@ -59,10 +59,8 @@ public static class EvalCommand
         int rerankK = 100, Hub.HubSettings? hub = null) =>
         Evaluate(modelPath, () =>
         {
-            if (!HubBeirReference.IsHub(path)) return new BeirEvaluator(path, new BeirEvaluatorOptions(Split: split ?? "test", AtK: atK, RerankK: rerankK));
-            var reference = HubBeirReference.Parse(path);
-            return new BeirEvaluator(HubBeirDatasets.Load(path, hub ?? Hub.HubSettings.FromEnvironment(), split),
-                new BeirEvaluatorOptions(Split: reference.Split ?? split ?? "", Name: reference.DefaultName, AtK: atK, RerankK: rerankK));
+            var dataset = HubBeirDatasets.LoadFolderOrHub(path, split, hub ?? Hub.HubSettings.FromEnvironment());
+            return new BeirEvaluator(dataset, new BeirEvaluatorOptions(Split: split ?? "test", Name: HubBeirDatasets.NameOf(path), AtK: atK, RerankK: rerankK));
         }, batchSize, maxLength, output, errors);
 
     static int Evaluate(string modelPath, Func<IEvaluator> evaluator, int batchSize, int? maxLength, TextWriter output, TextWriter errors)

@@ -25,6 +25,16 @@ namespace RerankExperiments.Evaluation;
 /// </summary>
 public static class HubBeirDatasets
 {
+    /// <summary>
+    /// A BEIR dataset as users name it: a local folder (qrels/<paramref name="split"/>.tsv, default test) or a Hub
+    /// dataset hf:org/name[:split] (<see cref="Load"/>). The one entry point of the runner and `rerank eval`.
+    /// </summary>
+    public static BeirDataset LoadFolderOrHub(string path, string? split, HubSettings settings) =>
+        HubBeirReference.IsHub(path) ? Load(path, settings, split) : BeirDataset.Load(path, split ?? "test");
+
+    /// <summary>An evaluator's default name for <paramref name="path"/>: the Hub dataset's (NanoNFCorpus) or the folder's.</summary>
+    public static string NameOf(string path) => HubBeirReference.IsHub(path) ? HubBeirReference.Parse(path).DefaultName : new DirectoryInfo(path).Name;
+
     /// <summary>Loads <paramref name="path"/> (hf:org/name[:split]); <paramref name="split"/> applies when the path names none.</summary>
     public static BeirDataset Load(string path, HubSettings settings, string? split = null)
     {

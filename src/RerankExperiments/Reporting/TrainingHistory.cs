@@ -1,5 +1,4 @@
-using RerankExperiments.Experiments.Running;
-using RerankExperiments.Tracking;
+using RerankExperiments.Evaluation;
 using RerankExperiments.Training;
 
 namespace RerankExperiments.Reporting;
@@ -11,11 +10,8 @@ namespace RerankExperiments.Reporting;
 /// (<c>eval_ndcg@10</c>), whichever source the history was read from.
 /// </summary>
 /// <remarks>
-/// Three sources, one result: <see cref="FromLog"/> reads <see cref="TrainingResult.LogHistory"/> after training, which
-/// holds the whole run, the steps before a resumed checkpoint included (trainer_state.json carries them);
-/// <see cref="TrainingHistoryRecorder"/> is a callback that records while training runs (its history is whole after
-/// <see cref="ITrainingCallback.OnTrainEnd"/>, and what it saw before a crash survives the crash); <see cref="FromStore"/> reads a
-/// tracking run's metric history, so it also serves runs trained in another process or skipped as finished before.
+/// Built by <see cref="FromLog"/> from <see cref="TrainingResult.LogHistory"/> after training, which holds the whole
+/// run, the steps before a resumed checkpoint included (trainer_state.json carries them).
 /// </remarks>
 public sealed class TrainingHistory
 {
@@ -43,7 +39,7 @@ public sealed class TrainingHistory
     {
         var points = new List<(long, double)>();
         foreach (var (step, metrics) in Evaluations)
-            if (Find(metrics, key) is { } value) points.Add((step, value));
+            if (MetricKeys.TryFind(metrics, key, out double value)) points.Add((step, value));
         return points;
     }
 
@@ -56,31 +52,4 @@ public sealed class TrainingHistory
             entries.Where(e => e.Kind == "train" && e.Values.ContainsKey("loss")).Select(e => (e.Step, e.Values["loss"])));
     }
 
-    /// <summary>
-    /// From a tracking run's per-step metrics, as <see cref="TrackingCallback"/> logged them: the given evaluation
-    /// metrics (project keys, looked up under <see cref="MetricNames.ForTracking"/>) and "loss". The store holds a
-    /// resumed run's whole history, so this also draws runs trained elsewhere or in several sittings.
-    /// </summary>
-    public static TrainingHistory FromStore(ITrackingStore store, string runId, IEnumerable<string> metricKeys)
-    {
-        var evaluations = new SortedDictionary<long, Dictionary<string, double>>();
-        foreach (string key in metricKeys.Distinct())
-        {
-            var points = store.GetMetricHistory(runId, MetricNames.ForTracking(key));
-            if (points.Count == 0 && key.StartsWith("eval_", StringComparison.Ordinal)) points = store.GetMetricHistory(runId, MetricNames.ForTracking(key[5..]));
-            foreach (var point in points)
-            {
-                if (!evaluations.TryGetValue(point.Step, out var metrics)) evaluations[point.Step] = metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-                metrics[key] = point.Value;
-            }
-        }
-        return new TrainingHistory(
-            evaluations.Select(e => (e.Key, (IReadOnlyDictionary<string, double>)e.Value)),
-            store.GetMetricHistory(runId, "loss").Select(p => (p.Step, p.Value)));
-    }
-
-    static double? Find(IReadOnlyDictionary<string, double> metrics, string key) =>
-        metrics.TryGetValue(key, out double value) ? value
-        : key.StartsWith("eval_", StringComparison.Ordinal) && metrics.TryGetValue(key[5..], out value) ? value
-        : null;
 }

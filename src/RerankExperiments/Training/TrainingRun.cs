@@ -272,8 +272,7 @@ internal sealed class TrainingRun : IDisposable
 
     static double MetricValue(IReadOnlyDictionary<string, double> metrics, string name)
     {
-        if (metrics.TryGetValue(name, out double value)) return value;
-        if (name.StartsWith("eval_", StringComparison.Ordinal) && metrics.TryGetValue(name[5..], out value)) return value;
+        if (MetricKeys.TryFind(metrics, name, out double value)) return value;
         throw new InvalidOperationException($"metric_for_best_model '{name}' is not among the evaluation metrics: {string.Join(", ", metrics.Keys)}.");
     }
 

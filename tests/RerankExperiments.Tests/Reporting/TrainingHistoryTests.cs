@@ -1,5 +1,4 @@
 using RerankExperiments.Evaluation;
-using RerankExperiments.Experiments.Running;
 using RerankExperiments.Losses;
 using RerankExperiments.Modeling;
 using RerankExperiments.Reporting;
@@ -10,9 +9,8 @@ using RerankExperiments.Training;
 namespace RerankExperiments.Tests.Reporting;
 
 /// <summary>
-/// The per-step history of a real (tiny) training run, cancelled half way and resumed: the recorder, the trainer's log
-/// history and the tracking store give the same evaluations and losses at the same steps, the steps before the
-/// checkpoint included; the eval-metric chart draws from it.
+/// The per-step history of a real (tiny) training run, cancelled half way and resumed: the trainer's log history gives
+/// every evaluation and loss at its step, the steps before the checkpoint included; the eval-metric chart draws from it.
 /// </summary>
 public sealed class TrainingHistoryTests
 {
@@ -43,44 +41,34 @@ public sealed class TrainingHistoryTests
     };
 
     [Fact]
-    public void History_of_a_resumed_run_has_every_evaluation_at_its_step_from_each_source()
+    public void History_of_a_resumed_run_has_every_evaluation_at_its_step()
     {
         using var directory = new TemporaryDirectory();
         var train = TinyRerankTask.Examples(40, groupSize: 6, seed: 21);
         var loss = new ListwiseCrossEntropyLoss(3);
-        var store = new InMemoryTrackingStore();
-        string runId = store.CreateRun(store.GetOrCreateExperiment("history"), "run", new Dictionary<string, string>(), 0).RunId;
 
         // Evaluations at steps 3 and 6, cancelled after step 6 (a checkpoint there), resumed for 9 and 12.
         using (var first = TinyRerankTask.Model(seed: 1))
         using (var cancellation = new CancellationTokenSource())
         {
             var half = new CrossEncoderTrainer().Train(first, train, loss, [new ScriptedNdcg(0.1, 0.2)], Options(directory.Path),
-                new CompositeTrainingCallback(new CancelAt(6, cancellation), new TrackingCallback(store, runId)), cancellationToken: cancellation.Token);
+                new CancelAt(6, cancellation), cancellationToken: cancellation.Token);
             Assert.True(half.Cancelled);
         }
-        var recorder = new TrainingHistoryRecorder();
         using var second = TinyRerankTask.Model(seed: 1);
         var result = new CrossEncoderTrainer().Train(second, train, loss, [new ScriptedNdcg(0.3, 0.4)], Options(directory.Path),
-            new CompositeTrainingCallback(recorder, new TrackingCallback(store, runId)), resumeFrom: "latest");
+            resumeFrom: "latest");
         Assert.Equal(12, result.GlobalSteps);
         Assert.Equal("dev_ndcg@10", result.BestMetricName);
 
-        var fromRecorder = recorder.History;
-        var fromLog = TrainingHistory.FromLog(result.LogHistory);
-        var fromStore = TrainingHistory.FromStore(store, runId, ["dev_ndcg@10"]);
-        foreach (var history in new[] { fromRecorder, fromLog, fromStore })
-        {
-            Assert.Equal([(3L, 0.1), (6L, 0.2), (9L, 0.3), (12L, 0.4)], history.Metric("dev_ndcg@10"));
-            Assert.Equal([2L, 4L, 6L, 8L, 10L, 12L], history.Losses.Select(l => l.Step));
-            Assert.All(history.Losses, l => Assert.True(double.IsFinite(l.Loss) && l.Loss > 0));
-            // transformers' spelling of the same metric finds it too.
-            Assert.Equal(history.Metric("dev_ndcg@10"), history.Metric("eval_dev_ndcg@10"));
-        }
-        Assert.Equal(fromLog.Losses, fromRecorder.Losses);
-        Assert.Equal(fromLog.Losses, fromStore.Losses);
-        Assert.Equal([3L, 6L, 9L, 12L], fromRecorder.Evaluations.Select(e => e.Step));
-        Assert.Equal(0.25, fromRecorder.Evaluations[0].Metrics["dev_base_ndcg@10"]);
+        var history = TrainingHistory.FromLog(result.LogHistory);
+        Assert.Equal([(3L, 0.1), (6L, 0.2), (9L, 0.3), (12L, 0.4)], history.Metric("dev_ndcg@10"));
+        Assert.Equal([2L, 4L, 6L, 8L, 10L, 12L], history.Losses.Select(l => l.Step));
+        Assert.All(history.Losses, l => Assert.True(double.IsFinite(l.Loss) && l.Loss > 0));
+        // transformers' spelling of the same metric finds it too.
+        Assert.Equal(history.Metric("dev_ndcg@10"), history.Metric("eval_dev_ndcg@10"));
+        Assert.Equal([3L, 6L, 9L, 12L], history.Evaluations.Select(e => e.Step));
+        Assert.Equal(0.25, history.Evaluations[0].Metrics["dev_base_ndcg@10"]);
     }
 
     [Fact]

@@ -326,7 +326,7 @@ public static class ExperimentSchema
         {
             string type = section.Choice("type", EvalTypes) ?? "reranking";
             var beir = type == "beir" ? BindBeir(section) : null;
-            string name = section.String("name") ?? (type == "beir" ? beir?.DefaultName ?? "beir" : "eval");
+            string name = section.String("name") ?? (type == "beir" ? beir is null ? "beir" : HubBeirDatasets.NameOf(beir.Path) : "eval");
             if (!names.Add(name)) section.Error("name", $"'{name}' names two evaluators; give each a distinct name (metrics are prefixed with it).");
             int atK = section.Int("at_k", min: 1) ?? 10;
             bool baseline = section.Bool("baseline") ?? true;
@@ -349,7 +349,7 @@ public static class ExperimentSchema
     }
 
     /// <summary>A beir evaluator's own keys: its dataset (a folder, or hf:org/name[:split]), split, rerank_k, max_queries.</summary>
-    sealed record BeirBinding(string Path, string? Split, int RerankK, int? MaxQueries, string DefaultName);
+    sealed record BeirBinding(string Path, string? Split, int RerankK, int? MaxQueries);
 
     /// <summary>
     /// path: an existing BEIR folder, or a Hub dataset hf:org/name[:split] (checked for form only: nothing is fetched
@@ -374,14 +374,14 @@ public static class ExperimentSchema
             if (reference.Split is not null && split is not null && split != reference.Split)
                 section.Error("split", $"is '{split}' but path names split '{reference.Split}'; give it once.");
             reference = reference with { Split = reference.Split ?? split };
-            return new BeirBinding(path, reference.Split, rerankK, maxQueries, reference.DefaultName);
+            return new BeirBinding(path, reference.Split, rerankK, maxQueries);
         }
         if (!Directory.Exists(path))
         {
             section.Error("path", $"'{path}' is not a folder (relative paths are read from {Environment.CurrentDirectory}); give a BEIR folder or hf:org/name[:split].");
             return null;
         }
-        return new BeirBinding(path, split ?? "test", rerankK, maxQueries, new DirectoryInfo(path).Name);
+        return new BeirBinding(path, split ?? "test", rerankK, maxQueries);
     }
 
     static MergeSpec? BindMerge(ConfigSection section)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using RerankExperiments.Evaluation;
 
 namespace RerankExperiments.Experiments.Running;
@@ -30,18 +29,13 @@ public static class ResultsTable
         };
         columns = columns.Where(c => rows.Any(r => c.Key(r) is { } key && byName.ContainsKey(key))).ToList();
 
-        var table = new List<List<string>> { new() { "metric" } };
-        table[0].AddRange(columns.Select(c => c.Header));
+        var table = new List<IReadOnlyList<string>> { (string[])["metric", .. columns.Select(c => c.Header)] };
         foreach (var row in rows)
         {
             var cells = new List<string> { row };
             cells.AddRange(columns.Select(c => c.Key(row) is { } key && byName.TryGetValue(key, out double v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "—"));
             table.Add(cells);
         }
-        var widths = Enumerable.Range(0, table[0].Count).Select(c => table.Max(r => r[c].Length)).ToArray();
-        var text = new StringBuilder();
-        foreach (var cells in table)
-            text.AppendLine(string.Join("  ", cells.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
-        return text.ToString();
+        return TextTable.Render(table, column => column > 0);
     }
 }

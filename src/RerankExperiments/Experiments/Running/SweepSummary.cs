@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using RerankExperiments.Evaluation;
 
 namespace RerankExperiments.Experiments.Running;
@@ -52,7 +51,7 @@ public static class SweepSummary
         header.AddRange(swept);
         header.Add("status");
         header.AddRange(metrics);
-        var rows = new List<List<string>> { header };
+        var rows = new List<IReadOnlyList<string>> { header };
         foreach (var o in outcomes)
         {
             var row = new List<string> { o.Trial.Index == bestTrial ? "*" : "", o.Trial.Index.ToString(CultureInfo.InvariantCulture) };
@@ -61,10 +60,6 @@ public static class SweepSummary
             row.AddRange(metrics.Select(m => Metric(o, m) is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "—"));
             rows.Add(row);
         }
-        var widths = Enumerable.Range(0, header.Count).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        var text = new StringBuilder();
-        foreach (var row in rows)
-            text.AppendLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
-        return text.ToString();
+        return TextTable.Render(rows);
     }
 }

@@ -327,7 +327,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
             if (e.Type == "beir")
             {
                 string path = e.BeirPath!;
-                var dataset = HubBeirReference.IsHub(path) ? HubBeirDatasets.Load(path, hub, e.BeirSplit) : BeirDataset.Load(path, e.BeirSplit ?? "test");
+                var dataset = HubBeirDatasets.LoadFolderOrHub(path, e.BeirSplit, hub);
                 var beir = new BeirEvaluator(dataset, new BeirEvaluatorOptions(Split: e.BeirSplit ?? "test", Name: e.Name, AtK: e.AtK, MaxQueries: e.MaxQueries, RerankK: e.RerankK));
                 log.Information("Evaluator {Name}: {Path}, {Queries} queries, {Documents} documents, top {RerankK} of {FirstStage} reranked",
                     beir.Name, path, beir.Samples.Count, dataset.Corpus.Count, e.RerankK, dataset.Rankings is null ? "BM25 here" : "the dataset's BM25 ranking");

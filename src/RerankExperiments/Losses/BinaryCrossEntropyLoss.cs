@@ -12,6 +12,9 @@ public sealed class BinaryCrossEntropyLoss(double? positiveWeight = null) : IRan
 {
     public string Name => "bce";
 
+    /// <summary>A mean over pairs: every passage of every example.</summary>
+    public double? Units(IReadOnlyList<RankingExample> examples) => examples.Sum(e => e.Passages.Count);
+
     public double? PositiveWeight { get; } = positiveWeight;
 
     public Tensor Compute(IReadOnlyList<RankingExample> batch, IPairScorer scorer)

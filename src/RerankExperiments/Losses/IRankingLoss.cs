@@ -11,6 +11,15 @@ public interface IRankingLoss
 
     /// <summary>The batch's loss, a 0-d float32 tensor; the trainer scales it and calls backward.</summary>
     Tensor Compute(IReadOnlyList<RankingExample> batch, IPairScorer scorer);
+
+    /// <summary>
+    /// How many units the loss averages over in <paramref name="examples"/>, so that a batch split into chunks c
+    /// gives the same gradient: loss(batch) = Σ_c loss(c) · Units(c) / Units(batch). The default counts examples
+    /// (a mean over queries or groups); a mean over pairs counts pairs. Null: the examples of a batch are coupled
+    /// (in-batch negatives, or a mean over a pool of pairs the scores choose) and the batch cannot be split — the
+    /// trainer's out-of-memory back-off then stops with advice instead.
+    /// </summary>
+    double? Units(IReadOnlyList<RankingExample> examples) => examples.Count;
 }
 
 /// <summary>

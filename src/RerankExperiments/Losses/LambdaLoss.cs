@@ -26,6 +26,9 @@ public sealed class LambdaLoss(
 {
     public string Name { get; } = name;
 
+    /// <summary>A mean over the pairs the predicted order selects, pooled over the batch: it cannot be split.</summary>
+    public double? Units(IReadOnlyList<RankingExample> examples) => null;
+
     public LambdaWeightingScheme WeightingScheme { get; } = weightingScheme;
 
     public double Mu { get; } = mu;

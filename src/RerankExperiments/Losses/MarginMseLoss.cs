@@ -13,6 +13,9 @@ public sealed class MarginMseLoss(LossActivation activation = LossActivation.Ide
 {
     public string Name => "margin-mse";
 
+    /// <summary>A mean over (example, negative) margins.</summary>
+    public double? Units(IReadOnlyList<RankingExample> examples) => examples.Sum(e => e.Passages.Count - 1);
+
     public LossActivation Activation { get; } = activation;
 
     public Tensor Compute(IReadOnlyList<RankingExample> batch, IPairScorer scorer)

@@ -20,6 +20,9 @@ public sealed class MultipleNegativesRankingLoss(DeterministicRandom random, int
 
     public string Name => "mnrl";
 
+    /// <summary>In-batch negatives couple the examples: a batch cannot be split.</summary>
+    public double? Units(IReadOnlyList<RankingExample> examples) => null;
+
     public int? NumNegatives { get; } = numNegatives is null or >= 0 ? numNegatives : throw new ArgumentOutOfRangeException(nameof(numNegatives), numNegatives, "must be ≥ 0 or null");
 
     public double Scale { get; } = scale;

@@ -14,6 +14,9 @@ public sealed class RankNetLoss(int? k = null, double sigma = 1.0, double eps = 
 
     public string Name => _inner.Name;
 
+    /// <summary>A mean over the pairs the predicted order selects, pooled over the batch: it cannot be split.</summary>
+    public double? Units(IReadOnlyList<RankingExample> examples) => null;
+
     public int? K => _inner.K;
 
     public double Sigma => _inner.Sigma;

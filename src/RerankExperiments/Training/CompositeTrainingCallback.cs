@@ -12,6 +12,7 @@ public sealed class CompositeTrainingCallback(params IReadOnlyList<ITrainingCall
     public void OnStepEnd(long step, long totalSteps) { foreach (var c in Callbacks) c.OnStepEnd(step, totalSteps); }
     public void OnLog(long step, IReadOnlyDictionary<string, double> metrics) { foreach (var c in Callbacks) c.OnLog(step, metrics); }
     public void OnEvaluate(long step, IReadOnlyDictionary<string, double> metrics) { foreach (var c in Callbacks) c.OnEvaluate(step, metrics); }
+    public void OnOutOfMemoryBackoff(long step, int splits, int examplesPerForward) { foreach (var c in Callbacks) c.OnOutOfMemoryBackoff(step, splits, examplesPerForward); }
     public void OnSave(long step, string checkpointPath) { foreach (var c in Callbacks) c.OnSave(step, checkpointPath); }
     public void OnTrainEnd(TrainingResult result) { foreach (var c in Callbacks) c.OnTrainEnd(result); }
 }

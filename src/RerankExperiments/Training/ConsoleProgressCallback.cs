@@ -29,6 +29,9 @@ public sealed class ConsoleProgressCallback(TextWriter? writer = null) : ITraini
     public void OnEvaluate(long step, IReadOnlyDictionary<string, double> metrics) =>
         _writer.WriteLine($"{Progress(step)}  eval  {Format(metrics)}");
 
+    public void OnOutOfMemoryBackoff(long step, int splits, int examplesPerForward) =>
+        _writer.WriteLine($"{Progress(step)}  out of memory: micro-batches split in {splits} ({examplesPerForward} example(s) per forward pass, same effective batch)");
+
     public void OnSave(long step, string checkpointPath) => _writer.WriteLine($"{Progress(step)}  saved {checkpointPath}");
 
     public void OnTrainEnd(TrainingResult result)

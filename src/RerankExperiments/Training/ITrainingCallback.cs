@@ -26,6 +26,13 @@ public interface ITrainingCallback
     /// <summary>After an evaluation, with every evaluator's metrics.</summary>
     void OnEvaluate(long step, IReadOnlyDictionary<string, double> metrics) { }
 
+    /// <summary>
+    /// Step <paramref name="step"/> ran out of memory and is retried with each micro-batch split into
+    /// <paramref name="splits"/> chunks (training.oom_backoff): at most <paramref name="examplesPerForward"/> examples per
+    /// forward pass, the same effective batch and gradient.
+    /// </summary>
+    void OnOutOfMemoryBackoff(long step, int splits, int examplesPerForward) { }
+
     /// <summary>After a checkpoint folder is complete on disk.</summary>
     void OnSave(long step, string checkpointPath) { }
 

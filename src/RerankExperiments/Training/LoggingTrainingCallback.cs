@@ -20,6 +20,10 @@ public sealed class LoggingTrainingCallback(ILogger logger) : ITrainingCallback
     public void OnEvaluate(long step, IReadOnlyDictionary<string, double> metrics) =>
         logger.Information("Evaluation at step {Step}: {@Metrics}", step, metrics);
 
+    public void OnOutOfMemoryBackoff(long step, int splits, int examplesPerForward) =>
+        logger.Warning("Out of memory in step {Step}: retrying with micro-batches split in {Splits} ({Examples} example(s) per forward pass, same effective batch)",
+            step, splits, examplesPerForward);
+
     public void OnSave(long step, string checkpointPath) =>
         logger.Information("Checkpoint at step {Step}: {Path}", step, checkpointPath);
 

@@ -56,6 +56,13 @@ public sealed record TrainingOptions
     /// </summary>
     public int MaxConsecutiveSkippedSteps { get; init; } = 25;
 
+    /// <summary>
+    /// On running out of memory in a step, retry it with each micro-batch split in two (then four, …) chunks whose
+    /// gradients accumulate, weighted by <see cref="Losses.IRankingLoss.Units"/>: the effective batch and the gradient stay
+    /// those of the configured batch. The split holds for the rest of the run. Off: the step fails with advice.
+    /// </summary>
+    public bool OomBackoff { get; init; }
+
     /// <summary>Compute dtype; master weights and optimizer state stay fp32 in every mode.</summary>
     public PrecisionMode Precision { get; init; } = PrecisionMode.Float32;
 

@@ -30,6 +30,11 @@ internal sealed class TrainingRun : IDisposable
 
     /// <summary>Skipped (non-finite) steps since the last applied one; not checkpointed (a resumed run counts afresh).</summary>
     int _consecutiveSkips;
+    /// <summary>Chunks each micro-batch is split into after out-of-memory back-offs (1: none); not checkpointed.</summary>
+    int _splits = 1;
+    /// <summary>Examples and pairs of the forward pass last started: what an out-of-memory error reports.</summary>
+    (int Examples, int Pairs) _lastForward;
+    readonly string _device;
     readonly long _totalSteps;
     readonly int _maxLength;
     readonly string? _metricName;
@@ -78,6 +83,7 @@ internal sealed class TrainingRun : IDisposable
         var firstParameter = model.Model.parameters().First();
         _originalDtype = firstParameter.dtype;
         _onCuda = firstParameter.device.type == DeviceType.CUDA;
+        _device = firstParameter.device.ToString();
 
         Seeding.SeedTorch(options.Seed);
         _dataRandom = new DeterministicRandom(Seeding.DeriveSeed(options.Seed ^ 0x5A3D_1E55L, -1));
@@ -148,33 +154,39 @@ internal sealed class TrainingRun : IDisposable
         return result;
     }
 
-    /// <summary>One optimizer step: accumulation micro-batches, then the (mixed-precision) AdamW update.</summary>
+    /// <summary>
+    /// One optimizer step: accumulation micro-batches, then the (mixed-precision) AdamW update. Out of memory with
+    /// training.oom_backoff on, the step starts again — gradients zeroed, random generators rewound — with every
+    /// micro-batch split in twice as many chunks as before.
+    /// </summary>
     void RunStep()
     {
         long step = _state.GlobalStep; // 0-based index of this step, as the schedule counts
         int first = _state.BatchInEpoch;
         int count = Math.Min(_options.GradientAccumulation, _epochBatches.Count - first);
+        _optimizer.AdamW.LearningRate = _options.LearningRate * _schedule.Factor(step);
+        var rewind = _options.OomBackoff ? RngState.Capture(_dataRandom) : null;
+        while (true)
+        {
+            try
+            {
+                AccumulateGradients(step, first, count);
+                break;
+            }
+            catch (Exception error) when (OutOfMemory.Is(error))
+            {
+                _optimizer.ZeroGrad();
+                var (examples, pairs) = _lastForward;
+                string? cannotSplit = rewind is null ? null : WhyNoSplit(examples);
+                if (rewind is null || cannotSplit is not null)
+                    throw TrainingOutOfMemoryException.InStep(step + 1, _device, examples, pairs, _maxLength, _options, cannotSplit, error);
+                _dataRandom = rewind.Restore();
+                _splits *= 2;
+                _callbacks.OnOutOfMemoryBackoff(step + 1, _splits, (examples + 1) / 2);
+            }
+        }
         using (var scope = NewDisposeScope())
         {
-            _optimizer.AdamW.LearningRate = _options.LearningRate * _schedule.Factor(step);
-            // TorchSharp cannot read CUDA generator state, so the device generator is a function of (seed, step).
-            if (_onCuda) cuda.manual_seed_all(Seeding.DeriveSeed(_options.Seed, step));
-            for (int micro = 0; micro < count; micro++)
-            {
-                var batch = _epochBatches[first + micro].Select(i => _sampler is null ? _train[i] : _sampler.Sample(_train[i], _dataRandom)).ToList();
-                if (_loss is ISelfBackwardLoss selfBackward)
-                {
-                    double value = selfBackward.ComputeWithBackward(batch, _scorer, l => _optimizer.ScaleLoss(l / count));
-                    _lossWindow.add_(value / count);
-                }
-                else
-                {
-                    var loss = _loss.Compute(batch, _scorer);
-                    if (loss.numel() != 1) throw new InvalidOperationException($"Loss '{_loss.Name}' returned a tensor of shape [{string.Join(", ", loss.shape)}]; a loss is one value.");
-                    _optimizer.ScaleLoss(loss / count).backward();
-                    using (no_grad()) _lossWindow.add_(loss.detach().to(ScalarType.Float64).reshape([]), alpha: 1.0 / count);
-                }
-            }
             _callbacks.OnPreOptimizerStep(step + 1, _optimizer);
             var outcome = _optimizer.Step(_options.MaxGradNorm is > 0 ? _options.MaxGradNorm : null);
             if (outcome.Applied) _consecutiveSkips = 0;
@@ -195,6 +207,70 @@ internal sealed class TrainingRun : IDisposable
             _state.BatchInEpoch = 0;
         }
         EnsureEpochBatches();
+    }
+
+    /// <summary>Why splitting a forward pass of <paramref name="examples"/> further cannot help, or null when it can.</summary>
+    string? WhyNoSplit(int examples)
+    {
+        if (examples <= 1) return "(training.oom_backoff is on, but one example per forward pass does not fit either)";
+        if (_loss.Units([]) is not null) return null; // a loss that cannot be split says so for every batch
+        string instead = _loss is ISelfBackwardLoss ? "lower its mini_batch_size instead" : "use cached-mnrl with a mini_batch_size for large in-batch losses";
+        return $"(training.oom_backoff cannot split batches of loss '{_loss.Name}': its examples are scored against each other; {instead})";
+    }
+
+    /// <summary>
+    /// Forward and backward over the step's micro-batches, each split into <see cref="_splits"/> chunks whose losses
+    /// are weighted by their share of the loss's units (so the gradient is the unsplit batch's); the step's loss joins
+    /// the logging window only when every micro-batch went through.
+    /// </summary>
+    void AccumulateGradients(long step, int first, int count)
+    {
+        using var scope = NewDisposeScope();
+        // TorchSharp cannot read CUDA generator state, so the device generator is a function of (seed, step).
+        if (_onCuda) cuda.manual_seed_all(Seeding.DeriveSeed(_options.Seed, step));
+        double selfBackwardLoss = 0;
+        Tensor? stepLoss = null;
+        for (int micro = 0; micro < count; micro++)
+        {
+            var batch = _epochBatches[first + micro].Select(i => _sampler is null ? _train[i] : _sampler.Sample(_train[i], _dataRandom)).ToList();
+            double units = _splits > 1 ? _loss.Units(batch) ?? 0 : 0;
+            foreach (var chunk in Chunks(batch, _splits))
+            {
+                _lastForward = (chunk.Count, chunk.Sum(e => e.Passages.Count));
+                double weight = (_splits == 1 || units <= 0 ? (double)chunk.Count / batch.Count : _loss.Units(chunk)!.Value / units) / count;
+                if (_loss is ISelfBackwardLoss selfBackward)
+                {
+                    selfBackwardLoss += weight * selfBackward.ComputeWithBackward(chunk, _scorer, l => _optimizer.ScaleLoss(l * weight));
+                    continue;
+                }
+                var loss = _loss.Compute(chunk, _scorer);
+                if (loss.numel() != 1) throw new InvalidOperationException($"Loss '{_loss.Name}' returned a tensor of shape [{string.Join(", ", loss.shape)}]; a loss is one value.");
+                _optimizer.ScaleLoss(loss * weight).backward();
+                using (no_grad())
+                {
+                    var part = loss.detach().to(ScalarType.Float64).reshape([]) * weight;
+                    stepLoss = stepLoss is null ? part : stepLoss.add_(part);
+                }
+            }
+        }
+        using (no_grad())
+        {
+            if (stepLoss is not null) _lossWindow.add_(stepLoss);
+            if (selfBackwardLoss != 0) _lossWindow.add_(selfBackwardLoss);
+        }
+    }
+
+    /// <summary><paramref name="batch"/> in <paramref name="parts"/> contiguous chunks of near-equal size (fewer when it is smaller).</summary>
+    static IEnumerable<IReadOnlyList<RankingExample>> Chunks(List<RankingExample> batch, int parts)
+    {
+        if (parts <= 1) { yield return batch; yield break; }
+        parts = Math.Min(parts, batch.Count);
+        for (int p = 0, start = 0; p < parts; p++)
+        {
+            int size = (batch.Count - start) / (parts - p);
+            yield return batch.GetRange(start, size);
+            start += size;
+        }
     }
 
     void EnsureEpochBatches()
@@ -243,6 +319,10 @@ internal sealed class TrainingRun : IDisposable
             foreach (var evaluator in _evaluators)
                 foreach (var (key, metric) in evaluator.Evaluate(reranker))
                     metrics[key] = metric;
+        }
+        catch (Exception error) when (OutOfMemory.Is(error))
+        {
+            throw TrainingOutOfMemoryException.InEvaluation(step, _device, _options.EvalBatchSize, _maxLength, error);
         }
         finally
         {

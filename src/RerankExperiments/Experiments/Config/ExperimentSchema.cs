@@ -289,6 +289,7 @@ public static class ExperimentSchema
             GradientAccumulation = s.Int("gradient_accumulation", min: 1) ?? 1,
             MaxGradNorm = s.Has("max_grad_norm") ? s.Double("max_grad_norm", 0) : d.MaxGradNorm,
             MaxConsecutiveSkippedSteps = s.Int("max_consecutive_skipped_steps", min: 1) ?? d.MaxConsecutiveSkippedSteps,
+            OomBackoff = s.Bool("oom_backoff") ?? false,
             Precision = PrecisionModes.Parse(precision ?? "fp32"),
             MaxLength = maxLength,
             Seed = s.Long("seed") ?? d.Seed,

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using RerankExperiments.Experiments;
 using RerankExperiments.Experiments.Config;
 using RerankExperiments.Cli.Progress;
@@ -28,29 +27,9 @@ public static class RunCommand
         var command = new Command("run", "Run an experiment (all trials of its sweep, or one).") { file, overrides, trial, noResume };
         command.SetAction(result =>
         {
-            using var interrupt = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                if (interrupt.IsCancellationRequested) return;
-                e.Cancel = true;
-                Console.Error.WriteLine("interrupted: finishing the step and saving a checkpoint (Ctrl-C again to kill)");
-                interrupt.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                interrupt.Cancel();
-            });
-            try
-            {
-                return Run(result.GetValue(file)!, result.GetValue(overrides)!, result.GetValue(trial), !result.GetValue(noResume),
-                    Environment.GetEnvironmentVariable, Console.Out, Console.Error, interrupt.Token);
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            using var interruption = new Interruption(Console.Error);
+            return Run(result.GetValue(file)!, result.GetValue(overrides)!, result.GetValue(trial), !result.GetValue(noResume),
+                Environment.GetEnvironmentVariable, Console.Out, Console.Error, interruption.Token);
         });
         return command;
     }

@@ -108,29 +108,16 @@ public static class TrainCommand
 
         using (encoder)
         {
-            // Ctrl-C: the trainer finishes the step, saves a checkpoint and returns; a second Ctrl-C kills the process.
-            using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                if (interrupt.IsCancellationRequested) return;
-                e.Cancel = true;
-                errors.WriteLine("interrupted: finishing the step and saving a checkpoint (Ctrl-C again to kill)");
-                interrupt.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
+            // Ctrl-C or SIGTERM: the trainer finishes the step, saves a checkpoint and returns; a second signal kills the process.
+            using var interruption = new Interruption(errors, cancellationToken);
             TrainingResult result;
-            try
+            Directory.CreateDirectory(options.OutputDir);
+            using (var log = new Serilog.LoggerConfiguration()
+                .WriteTo.File(Path.Combine(options.OutputDir, "train.log"), formatProvider: CultureInfo.InvariantCulture)
+                .CreateLogger())
             {
-                Directory.CreateDirectory(options.OutputDir);
-                using var log = new Serilog.LoggerConfiguration()
-                    .WriteTo.File(Path.Combine(options.OutputDir, "train.log"), formatProvider: CultureInfo.InvariantCulture)
-                    .CreateLogger();
                 var callbacks = new CompositeTrainingCallback([new ConsoleProgressCallback(errors), new LoggingTrainingCallback(log)]);
-                result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators, options, callbacks, resume, interrupt.Token);
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
+                result = new CrossEncoderTrainer().Train(encoder, train, loss, evaluators, options, callbacks, resume, interruption.Token);
             }
             string final = Path.Combine(options.OutputDir, "model");
             encoder.Save(final, new ModelCard(BaseModel: modelPath, TrainingData: Path.GetFileName(trainPath), Loss: loss.Name,

@@ -80,5 +80,5 @@ public sealed class InMemoryTrackingStore : ITrackingStore
 
     public IReadOnlyList<MetricPoint> GetMetricHistory(string runId, string key) => Find(runId).Metrics.Where(m => m.Key == key).ToList();
 
-    Run Find(string runId) => _runs.FirstOrDefault(r => r.Id == runId) ?? throw new KeyNotFoundException(runId);
+    Run Find(string runId) => _runs.FirstOrDefault(r => r.Id == runId) ?? throw new TrackingException("RESOURCE_DOES_NOT_EXIST", "runs/get", $"Run '{runId}' not found");
 }

@@ -62,6 +62,17 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
             }
         }
 
+        string workDirectory = TrialDirectory(trial);
+        TrialLock trialLock;
+        try { trialLock = TrialLock.Acquire(workDirectory); }
+        catch (TrialBusyException busy)
+        {
+            log.Error("Trial {Index} ({Name}): {Message}", trial.Index, trial.Name, busy.Message);
+            return new TrialOutcome(trial, null, RunStatus.Failed, false, new Dictionary<string, double>(), busy.Message, null);
+        }
+        using var held = trialLock;
+        MarkDeadRun(trialLock.PreviousRunId);
+
         var tags = new Dictionary<string, string>(commonTags)
         {
             [RunTags.ConfigHash] = trial.ConfigHash,
@@ -70,10 +81,10 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
         };
         if (parentRunId is not null) tags[MlflowTags.ParentRunId] = parentRunId;
         var run = store.CreateRun(experimentId, trial.Name, tags, Now());
+        trialLock.Record(run.RunId);
         log.Information("Trial {Index} ({Name}): run {RunId}", trial.Index, trial.Name, run.RunId);
         store.LogBatch(run.RunId, [], Params(trial), new Dictionary<string, string>());
 
-        string workDirectory = TrialDirectory(trial);
         string logFile = Path.Combine(workDirectory, "run.log.jsonl");
         Directory.CreateDirectory(workDirectory);
         TrialOutcome outcome;
@@ -94,6 +105,25 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
         store.UpdateRun(run.RunId, outcome.Status, Now());
         log.Information("Trial {Index} ({Name}): {Status}", trial.Index, trial.Name, outcome.Status);
         return outcome;
+    }
+
+    /// <summary>
+    /// The run that last held this trial's lock, if still RUNNING, died without ending it (kill -9, the OOM killer, a
+    /// lost machine): it is marked KILLED with a tag saying so. Its checkpoints are what this attempt resumes from.
+    /// </summary>
+    void MarkDeadRun(string? previousRunId)
+    {
+        if (previousRunId is null) return;
+        TrackedRun previous;
+        try { previous = store.GetRun(previousRunId); }
+        catch (Exception error) when (error is TrackingException or ArgumentException) { return; } // another store, or deleted: nothing to mark
+        if (previous.Status != RunStatus.Running) return;
+        store.LogBatch(previousRunId, [], new Dictionary<string, string>(), new Dictionary<string, string>
+        {
+            [RunTags.Error] = "the process ended without finishing the run (killed, out of host memory, or the machine went down); a later attempt resumed the trial",
+        });
+        store.UpdateRun(previousRunId, RunStatus.Killed, Now());
+        log.Warning("Run {RunId} of this trial ended without a word (its process died); marked KILLED", previousRunId);
     }
 
     string ParentRun(ExperimentPlan plan, string experimentId, Dictionary<string, string> commonTags)

@@ -74,10 +74,27 @@ public sealed class DebertaV2ParityTests(ITestOutputHelper output)
         output.WriteLine($"{model}: max |Δ| single {worstSingle:E2}, batched {worstBatched:E2}");
     }
 
+    [Fact(Skip = Pending)]
+    public void Log_buckets_equal_the_table_transformers_dumped()
+    {
+        using var dump = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder("deberta-v3-tiny"), "expected_log_buckets.json")));
+        var root = dump.RootElement;
+        long[] distances = root.GetProperty("distances").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        long[] expected = root.GetProperty("buckets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        using var relative = TorchSharp.torch.tensor(distances);
+        using var buckets = DebertaV2RelativePositions.LogBucket(relative, root.GetProperty("bucket_size").GetInt32(), root.GetProperty("max_position").GetInt32());
+        var actual = buckets.data<long>().ToArray();
+        var wrong = Enumerable.Range(0, distances.Length).Where(i => actual[i] != expected[i]).Take(5).ToList();
+        Assert.True(wrong.Count == 0, string.Join("; ", wrong.Select(i => $"P({distances[i]}) = {actual[i]}, transformers {expected[i]}")));
+    }
+
     [Theory(Skip = Pending)]
     [InlineData("deberta-v3-tiny")]
     public void The_default_activation_reproduces_CrossEncoder_predict(string model)
     {
+        using (var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder(model), "expected_meta.json"))))
+            Assert.True(meta.RootElement.GetProperty("auto_tokenizer_matches").GetBoolean(),
+                "CrossEncoder.predict tokenized with other ids than tokenizer.json's (see the script's warning), so its scores are not comparable");
         using var encoder = CrossEncoder.Load(Folder(model));
         var scores = new Reranker(encoder, new RerankerOptions(MaxLength: FixtureModels.MaxLength(model))).Score(FixtureModels.Pairs());
         var expected = FixtureModels.ExpectedScores(model);

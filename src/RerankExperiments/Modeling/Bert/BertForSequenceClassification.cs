@@ -168,11 +168,16 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     readonly LayerNorm LayerNorm;
     readonly Dropout dropout;
 
-    public BertResidualOutput(int inputSize, BertEncoderConfig config) : base("BertResidualOutput")
+    public BertResidualOutput(int inputSize, BertEncoderConfig config) : this(inputSize, config.HiddenSize, config.LayerNormEps, config.HiddenDropoutProb)
     {
-        dense = nn.Linear(inputSize, config.HiddenSize);
-        LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+    }
+
+    /// <summary>The same block for another post-LN encoder (DeBERTa-v2 names its blocks alike).</summary>
+    public BertResidualOutput(int inputSize, int hiddenSize, double layerNormEps, double dropoutProbability) : base("BertResidualOutput")
+    {
+        dense = nn.Linear(inputSize, hiddenSize);
+        LayerNorm = nn.LayerNorm(hiddenSize, layerNormEps);
+        dropout = nn.Dropout(dropoutProbability);
         RegisterComponents();
     }
 
@@ -201,23 +206,30 @@ internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
     readonly Linear dense;
     readonly Func<Tensor, Tensor> _act;
 
-    public BertIntermediate(BertEncoderConfig config) : base("BertIntermediate")
+    public BertIntermediate(BertEncoderConfig config) : this(config.HiddenSize, config.IntermediateSize, config.HiddenAct)
     {
-        dense = nn.Linear(config.HiddenSize, config.IntermediateSize);
-        _act = Activation(config.HiddenAct);
+    }
+
+    /// <summary>The same block for another post-LN encoder (DeBERTa-v2 names it alike).</summary>
+    public BertIntermediate(int hiddenSize, int intermediateSize, string hiddenAct) : base("BertIntermediate")
+    {
+        dense = nn.Linear(hiddenSize, intermediateSize);
+        _act = Activation(hiddenAct);
         RegisterComponents();
     }
 
     /// <summary>
     /// transformers' ACT2FN: "gelu" is exact, 0.5·x·(1 + erf(x/√2)); "gelu_new" and "gelu_pytorch_tanh" are the tanh
     /// form 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), which transformers computes in two ways that agree to rounding.
+    /// "tanh" serves DeBERTa's pooler and convolution (BERT's config check does not offer it for hidden_act).
     /// </summary>
-    static Func<Tensor, Tensor> Activation(string name) => name switch
+    public static Func<Tensor, Tensor> Activation(string name) => name switch
     {
         "gelu" => x => nn.functional.gelu(x, GELU.Approximate.none),
         "gelu_new" or "gelu_pytorch_tanh" => x => nn.functional.gelu(x, GELU.Approximate.tanh),
         "relu" => x => nn.functional.relu(x),
         "silu" or "swish" => x => nn.functional.silu(x),
+        "tanh" => x => x.tanh(),
         _ => throw new ArgumentException($"hidden_act '{name}' is not supported.", nameof(name)),
     };
 

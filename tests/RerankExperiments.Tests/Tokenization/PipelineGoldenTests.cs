@@ -6,22 +6,23 @@ using RerankExperiments.Tokenization.Loading;
 namespace RerankExperiments.Tests.Tokenization;
 
 /// <summary>
-/// Every case of fixtures/hf/*/goldens.jsonl (made with Hugging Face tokenizers 0.23.2 by
-/// fixtures/scripts/make_pipeline_goldens.mjs): texts and pairs — adversarial ones included — untruncated and
-/// truncated with each strategy at several max_lengths; where the library refuses a case, so must we.
+/// Every case of fixtures/hf/*/goldens.jsonl and fixtures/tokenizers/deberta-v3/goldens.jsonl (made with Hugging Face
+/// tokenizers 0.23.2 by fixtures/scripts/make_pipeline_goldens.mjs; the DeBERTa-v3-style tokenizer.json by
+/// make_deberta_v3_tokenizer.mjs): texts and pairs — adversarial ones included — untruncated and truncated with each
+/// strategy at several max_lengths; where the library refuses a case, so must we.
 /// </summary>
 public sealed class PipelineGoldenTests
 {
-    public static TheoryData<string> Families() => ["bert-tiny", "xlmr-tiny", "modernbert-cls-tiny"];
+    public static TheoryData<string> Families() => ["hf/bert-tiny", "hf/xlmr-tiny", "hf/modernbert-cls-tiny", "tokenizers/deberta-v3"];
 
     [Theory]
     [MemberData(nameof(Families))]
     public void Every_golden_case_matches_the_reference_library(string family)
     {
-        var tokenizer = TokenizerLoader.Load(Fixtures.Path("hf", family));
+        var tokenizer = TokenizerLoader.Load(Fixtures.Path(family));
         var failures = new List<string>();
         int cases = 0;
-        foreach (var line in File.ReadLines(Fixtures.Path("hf", family, "goldens.jsonl")))
+        foreach (var line in File.ReadLines(Fixtures.Path(family, "goldens.jsonl")))
         {
             using var document = JsonDocument.Parse(line);
             var row = document.RootElement;

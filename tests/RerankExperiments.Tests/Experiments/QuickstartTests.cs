@@ -69,6 +69,7 @@ public sealed class QuickstartTests : IDisposable
         }
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void An_interrupted_quickstart_resumes_from_its_checkpoint_with_the_same_starting_model()
     {

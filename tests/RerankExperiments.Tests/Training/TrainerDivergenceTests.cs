@@ -35,6 +35,7 @@ public sealed class TrainerDivergenceTests
         return new CrossEncoderTrainer().Train(model, TinyRerankTask.Examples(16, groupSize: 4, seed: 3), loss, [], options);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Isolated_nan_steps_are_skipped_and_counted()
     {
@@ -44,6 +45,7 @@ public sealed class TrainerDivergenceTests
         Assert.Equal(3, result.SkippedSteps);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void K_nan_steps_in_a_row_stop_training_with_advice_and_keep_the_last_checkpoint()
     {

@@ -36,6 +36,7 @@ public sealed class TrainerResumeTests
         return max;
     }
 
+    [Trait("Category", "Faults")]
     [Theory]
     [InlineData(PrecisionMode.Float32)]
     [InlineData(PrecisionMode.BFloat16)]
@@ -74,6 +75,7 @@ public sealed class TrainerResumeTests
     internal static List<double> Losses(TrainingResult result) =>
         result.LogHistory.Where(e => e.Kind == "train").Select(e => e.Values["loss"]).ToList();
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Resuming_with_settings_that_change_the_run_is_refused()
     {

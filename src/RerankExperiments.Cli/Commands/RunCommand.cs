@@ -14,7 +14,7 @@ namespace RerankExperiments.Cli.Commands;
 /// <summary>
 /// `rerank run [FILE] [--set k=v]… [--trial N] [--no-resume]`: validates the experiment, then runs every trial (or one),
 /// tracking in MLflow (a local store under runs/ by default, or tracking.uri / MLFLOW_TRACKING_URI), and prints a
-/// summary table. Exit codes: 0 all trials finished, 1 a trial failed, 2 a configuration error (nothing ran),
+/// summary table. Exit codes: 0 all trials finished, 1 a trial failed, 2 a configuration error or an unwritable output folder (nothing ran),
 /// 130 interrupted (Ctrl-C or SIGTERM: the step is finished, a checkpoint saved, the run marked KILLED; run again to resume).
 /// </summary>
 public static class RunCommand
@@ -106,6 +106,11 @@ public static class RunCommand
         catch (ExperimentConfigException error)
         {
             return ExperimentArguments.ReportConfigErrors(error, errors);
+        }
+        catch (Training.Storage.OutputFolderException error)
+        {
+            errors.WriteLine($"error: {error.Message}");
+            return 2;
         }
         catch (TrackingException error)
         {

@@ -88,7 +88,7 @@ public static class RunCommand
         {
             // A live bar on an interactive terminal; plain periodic lines in CI and pipes.
             Func<Training.ITrainingCallback>? bar = TerminalProgressBar.Supported(environment) ? TerminalProgressBar.ForStandardError : null;
-            var runner = new ExperimentRunner(store, log, errors, HubSettings.FromEnvironment(),
+            var runner = new ExperimentRunner(store, log, errors, HubSettings.FromEnvironment(environment),
                 new RunnerOptions(trial, resume, SourceName: $"rerank run {file}"), bar);
             var outcome = runner.Run(plan, cancellationToken);
             output.WriteLine();

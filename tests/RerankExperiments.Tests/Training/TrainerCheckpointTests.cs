@@ -19,6 +19,7 @@ public sealed class TrainerCheckpointTests
 
     static List<long> CheckpointSteps(string directory) => Checkpoints.List(directory).Select(c => c.Step).ToList();
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Resume_latest_ignores_a_half_written_checkpoint_and_removes_it()
     {

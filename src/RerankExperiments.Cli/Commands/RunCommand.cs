@@ -13,7 +13,7 @@ namespace RerankExperiments.Cli.Commands;
 /// <summary>
 /// `rerank run [FILE] [--set k=v]… [--trial N] [--no-resume]`: validates the experiment, then runs every trial (or one),
 /// tracking in MLflow (a local store under runs/ by default, or tracking.uri / MLFLOW_TRACKING_URI), and prints a
-/// summary table. Exit codes: 0 all trials finished, 1 a trial failed, 2 a configuration error (nothing ran),
+/// summary table. Exit codes: 0 all trials finished, 1 a trial failed, 2 a configuration error or an unwritable output folder (nothing ran),
 /// 130 interrupted (Ctrl-C or SIGTERM: the step is finished, a checkpoint saved, the run marked KILLED; run again to resume).
 /// </summary>
 public static class RunCommand
@@ -67,7 +67,7 @@ public static class RunCommand
         {
             // A live bar on an interactive terminal; plain periodic lines in CI and pipes.
             Func<Training.ITrainingCallback>? bar = TerminalProgressBar.Supported(environment) ? TerminalProgressBar.ForStandardError : null;
-            var runner = new ExperimentRunner(store, log, errors, HubSettings.FromEnvironment(),
+            var runner = new ExperimentRunner(store, log, errors, HubSettings.FromEnvironment(environment),
                 new RunnerOptions(trial, resume, SourceName: $"rerank run {file}"), bar);
             var outcome = runner.Run(plan, cancellationToken);
             output.WriteLine();
@@ -85,6 +85,11 @@ public static class RunCommand
         catch (ExperimentConfigException error)
         {
             return ExperimentArguments.ReportConfigErrors(error, errors);
+        }
+        catch (Training.Storage.OutputFolderException error)
+        {
+            errors.WriteLine($"error: {error.Message}");
+            return 2;
         }
         catch (TrackingException error)
         {

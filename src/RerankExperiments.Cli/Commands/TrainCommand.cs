@@ -7,6 +7,7 @@ using RerankExperiments.Losses;
 using RerankExperiments.Modeling;
 using RerankExperiments.Torch.Precision;
 using RerankExperiments.Training;
+using RerankExperiments.Training.Storage;
 using Serilog;
 
 namespace RerankExperiments.Cli.Commands;
@@ -86,6 +87,10 @@ public static class TrainCommand
         try
         {
             options = options.Validated();
+            // Before reading any data: the output folder must be writable and hold what the run will write.
+            OutputPreflight.EnsureWritable(options.OutputDir, OutputSettingNames.CommandLine);
+            string modelDirectory = ModelPaths.Resolve(modelPath);
+            OutputPreflight.EnsureSpace(options.OutputDir, OutputSpaceEstimate.For(ModelWeights.Measure(modelDirectory), options, modelCopies: 1), OutputSettingNames.CommandLine);
             var lossOptions = new Dictionary<string, object?>();
             if (lossName == "listwise-ce") lossOptions["group_size"] = options.GroupSize ?? 8;
             loss = LossFactory.Create(lossName, lossOptions);
@@ -97,7 +102,7 @@ public static class TrainCommand
             if (train.Count == 0) throw new InputException($"{trainPath}: no training examples.");
             if (evalPath is not null)
                 evaluators.Add(new RerankingEvaluator(EvalCommand.Samples(evalPath, read.Format), "eval"));
-            encoder = CrossEncoder.Load(ModelPaths.Resolve(modelPath));
+            encoder = CrossEncoder.Load(modelDirectory);
         }
         catch (Exception error) when (error is ModelFormatException or DataFormatException or ArgumentException or FormatException or InputException
             or Tokenization.Loading.TokenizerFormatException or Torch.Safetensors.SafetensorsException or IOException)

@@ -39,12 +39,23 @@ public static class ExperimentLoader
             var spec = trialErrors.Count == 0 ? ExperimentSchema.Bind((ConfigMapping)resolved, trialErrors, environment) : null;
             foreach (var error in trialErrors)
                 if (seen.Add(error.ToString())) errors.Add(sweep is null ? error : error with { Message = $"{error.Message} [trial {trial.Index}: {trial.Name}]" });
-            if (spec is not null) trials.Add(new TrialPlan(trial.Index, trial.Name, trial.Assignments, spec, resolved, Hash((ConfigMapping)resolved)));
+            if (spec is not null) trials.Add(new TrialPlan(trial.Index, trial.Name, trial.Assignments, spec, WithoutSecrets(resolved), Hash((ConfigMapping)resolved)));
         }
         if (errors.Count > 0) throw new ExperimentConfigException(errors);
         // The sweep's identity: the whole experiment, sweep included (it finds the parent run again on a re-run).
         string sweepHash = Digest(root with { Entries = root.Entries.Where(e => e.Key.Text is not "tracking" and not "description").ToList() });
         return new ExperimentPlan(path, trials[0].Spec, sweep, trials, sweepHash);
+    }
+
+    /// <summary>
+    /// The resolved config as it is logged (params, config.yml): a password in tracking.uri masked. The spec keeps the
+    /// real URI, which opens the store; the hash leaves tracking out, so masking changes no trial's identity.
+    /// </summary>
+    static ConfigNode WithoutSecrets(ConfigNode resolved)
+    {
+        if (resolved is not ConfigMapping { } root || root["tracking"] is not ConfigMapping tracking || tracking["uri"] is not ConfigScalar { IsNull: false } uri) return resolved;
+        string redacted = Tracking.UriSecrets.Redact(uri.Text);
+        return redacted == uri.Text ? resolved : ConfigMerge.Set(resolved, "tracking.uri", uri with { Text = redacted, Plain = false }, uri.Mark);
     }
 
     /// <summary>SHA-256 (hex, 16 characters) of the canonical YAML of the config without the sections that do not change results.</summary>

@@ -26,7 +26,10 @@ internal static class ArtifactPaths
     /// <summary>
     /// What logging <paramref name="localPath"/> at <paramref name="artifactPath"/> uploads, as MLflow does it: a file
     /// lands at <c>artifactPath/&lt;file name&gt;</c>; a folder's contents land under <c>artifactPath/</c>.
-    /// Returns (local file, relative artifact path) pairs; symbolic links are followed for files only.
+    /// Returns (local file, relative artifact path) pairs. Inside a folder, a symbolic link is logged as the file it
+    /// points to only when that file is inside the folder too; one that points outside (or nowhere) is refused with an
+    /// <see cref="ArgumentException"/> naming it, so logging a folder never uploads what lies beyond it; links to
+    /// folders are not followed.
     /// </summary>
     public static IReadOnlyList<(string LocalFile, string RelativePath)> Plan(string localPath, string? artifactPath)
     {
@@ -36,19 +39,58 @@ internal static class ArtifactPaths
         if (!Directory.Exists(localPath))
             throw new FileNotFoundException($"artifact source '{localPath}' does not exist", localPath);
         var root = Path.GetFullPath(localPath);
-        return Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        return FilesUnder(root)
             .Order(StringComparer.Ordinal)
             .Select(file => (file, Join(prefix, Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'))))
             .ToList();
     }
 
-    /// <summary>The local file for a relative artifact path under <paramref name="artifactRoot"/>, checked to stay inside it.</summary>
+    /// <summary>The files under <paramref name="root"/>, not following links to folders, refusing links that leave it.</summary>
+    static List<string> FilesUnder(string root)
+    {
+        var files = new List<string>();
+        var pending = new Stack<DirectoryInfo>([new DirectoryInfo(root)]);
+        while (pending.TryPop(out var directory))
+        {
+            foreach (var entry in directory.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0 }))
+            {
+                if (entry.LinkTarget is not null)
+                {
+                    var target = entry.ResolveLinkTarget(returnFinalTarget: true);
+                    if (target is null || !target.Exists || !IsInside(root, target.FullName))
+                        throw new ArgumentException(
+                            $"artifact folder '{root}' holds a symbolic link {entry.FullName} → {target?.FullName ?? entry.LinkTarget}, which leaves the folder (or points nowhere); it is not uploaded. Copy the file into the folder or remove the link.");
+                    if (target is FileInfo) files.Add(entry.FullName);
+                }
+                else if (entry is DirectoryInfo subdirectory) pending.Push(subdirectory);
+                else files.Add(entry.FullName);
+            }
+        }
+        return files;
+    }
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or below it (both full paths).</summary>
+    public static bool IsInside(string root, string path)
+    {
+        var prefix = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var full = Path.GetFullPath(path);
+        return full.StartsWith(prefix, StringComparison.Ordinal) || full + Path.DirectorySeparatorChar == prefix;
+    }
+
+    /// <summary>
+    /// The local file for a relative artifact path under <paramref name="artifactRoot"/>, checked to stay inside it:
+    /// by its name, and through no linked folder on the way (a tampered artifact folder cannot redirect a write; a
+    /// link in place of the file itself is the writer's to replace).
+    /// </summary>
     public static string Resolve(string artifactRoot, string relativePath)
     {
         var root = Path.GetFullPath(artifactRoot);
         var full = Path.GetFullPath(Path.Combine(root, Normalize(relativePath).Replace('/', Path.DirectorySeparatorChar)));
         if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"artifact path '{relativePath}' escapes the run's artifact folder", nameof(relativePath));
+        for (var step = Path.GetDirectoryName(full)!; step.Length > root.Length; step = Path.GetDirectoryName(step)!)
+            if (new FileInfo(step).LinkTarget is { } link)
+                throw new ArgumentException($"artifact path '{relativePath}' goes through the symbolic link {step} → {link}; refused, it could lead outside the run's artifact folder", nameof(relativePath));
         return full;
     }
 

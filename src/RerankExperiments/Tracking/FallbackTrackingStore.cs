@@ -22,6 +22,8 @@ public sealed class FallbackTrackingStore : ITrackingStore, IDisposable
     readonly Lock _gate = new();
     readonly ConcurrentDictionary<string, string> _experimentNames = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, RunRecord> _runs = new(StringComparer.Ordinal);
+    /// <summary>Experiment ids of the local store handed out (through GetOrCreateExperiment or a local run's GetRun): never sent to the server.</summary>
+    readonly ConcurrentDictionary<string, bool> _localExperimentIds = new(StringComparer.Ordinal);
     volatile bool _offline;
 
     /// <summary>What this store knows of a run it created: enough to continue it locally.</summary>
@@ -52,9 +54,7 @@ public sealed class FallbackTrackingStore : ITrackingStore, IDisposable
             _experimentNames[remoteId] = name;
             return remoteId;
         }
-        var localId = _local.GetOrCreateExperiment(name);
-        _experimentNames[localId] = name;
-        return localId;
+        return LocalExperiment(name);
     }
 
     public TrackedRun CreateRun(string experimentId, string runName, IReadOnlyDictionary<string, string> tags, long startTimeMs)
@@ -62,14 +62,14 @@ public sealed class FallbackTrackingStore : ITrackingStore, IDisposable
         var experimentName = _experimentNames.TryGetValue(experimentId, out var known) ? known
             : throw new ArgumentException($"experiment id '{experimentId}' was not returned by this store's GetOrCreateExperiment", nameof(experimentId));
         var snapshot = new Dictionary<string, string>(tags, StringComparer.Ordinal);
-        if (TryRemote(() => _remote.CreateRun(experimentId, runName, tags, startTimeMs), out var remoteRun))
+        if (!_localExperimentIds.ContainsKey(experimentId) && TryRemote(() => _remote.CreateRun(experimentId, runName, tags, startTimeMs), out var remoteRun))
         {
             _runs[remoteRun.RunId] = new RunRecord(experimentName, runName, startTimeMs, snapshot, IsLocal: false);
             return remoteRun;
         }
         lock (_gate)
         {
-            var run = _local.CreateRun(_local.GetOrCreateExperiment(experimentName), runName, tags, startTimeMs);
+            var run = _local.CreateRun(LocalExperiment(experimentName), runName, tags, startTimeMs);
             new OfflineOrigin(_remote.Location, experimentName, ServerRunId: null, "created while the server was unreachable").Write(_local.RunFolder(run.RunId));
             _runs[run.RunId] = new RunRecord(experimentName, runName, startTimeMs, snapshot, IsLocal: true);
             return run;
@@ -140,13 +140,22 @@ public sealed class FallbackTrackingStore : ITrackingStore, IDisposable
             // A run this process did not create (found by FindRuns, or resumed) keeps what is known: its id.
             var record = _runs.TryGetValue(runId, out var r) ? r
                 : new RunRecord("Default", runId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), new Dictionary<string, string>(), false);
-            var experimentId = _local.GetOrCreateExperiment(record.ExperimentName);
-            _local.CreateRun(experimentId, record.RunName, record.Tags, record.StartTimeMs, runId);
+            // Its local experiment id is known from here on: GetRun now answers with it, and a child run may name it.
+            _local.CreateRun(LocalExperiment(record.ExperimentName), record.RunName, record.Tags, record.StartTimeMs, runId);
             new OfflineOrigin(_remote.Location, record.ExperimentName, runId, "the server became unreachable during the run").Write(_local.RunFolder(runId));
         }
         _runs.AddOrUpdate(runId,
             _ => new RunRecord("Default", runId, 0, new Dictionary<string, string>(), IsLocal: true),
             (_, old) => old with { IsLocal = true });
+    }
+
+    /// <summary>The local store's experiment of this name, remembered as local.</summary>
+    string LocalExperiment(string name)
+    {
+        var id = _local.GetOrCreateExperiment(name);
+        _experimentNames[id] = name;
+        _localExperimentIds[id] = true;
+        return id;
     }
 
     /// <summary>Calls the server unless offline; a transient failure switches this store offline and returns false.</summary>

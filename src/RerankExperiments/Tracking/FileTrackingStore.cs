@@ -169,6 +169,8 @@ public sealed class FileTrackingStore : ITrackingStore
         {
             var target = ArtifactPaths.Resolve(artifacts, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            // A link planted in the artifact folder is replaced, never written through.
+            if (new FileInfo(target).LinkTarget is not null) File.Delete(target);
             File.Copy(file, target, overwrite: true);
         }
     }

@@ -122,11 +122,17 @@ public sealed class MlflowSync(FileTrackingStore source, ITrackingStore target, 
 
         int files = 0;
         var artifacts = source.ArtifactDirectory(run.RunId);
+        // The buffer is plain files anyone could edit: artifacts are read only from inside the store, never through a link out.
+        if (!ArtifactPaths.IsInside(source.Location, artifacts))
+            throw new TrackingException("INVALID_STATE", "mlflow-sync",
+                $"run {run.RunId} in {source.Location} says its artifacts are at {artifacts}, outside the store (meta.yaml edited?); refused: nothing outside the store is uploaded");
         if (Directory.Exists(artifacts))
         {
-            foreach (var file in Directory.EnumerateFiles(artifacts, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            IReadOnlyList<(string LocalFile, string RelativePath)> plan;
+            try { plan = ArtifactPaths.Plan(artifacts, null); }
+            catch (ArgumentException error) { throw new TrackingException("INVALID_STATE", "mlflow-sync", $"run {run.RunId}: {error.Message}", inner: error); }
+            foreach (var (file, relative) in plan)
             {
-                var relative = Path.GetRelativePath(artifacts, file).Replace(Path.DirectorySeparatorChar, '/');
                 var info = new FileInfo(file);
                 var stamp = string.Create(CultureInfo.InvariantCulture, $"{info.Length}:{info.LastWriteTimeUtc.Ticks}");
                 if (journal.Artifacts.GetValueOrDefault(relative) == stamp) continue;

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using RerankExperiments.Modeling;
+using RerankExperiments.Training.Storage;
 
 namespace RerankExperiments.Training;
 
@@ -47,32 +49,27 @@ public static partial class Checkpoints
     }
 
     /// <summary>
-    /// Writes checkpoint-&lt;step&gt; through <paramref name="write"/> into a temporary folder, then renames it into
-    /// place (replacing an older folder of the same step, e.g. after resuming from an earlier checkpoint).
+    /// Writes checkpoint-&lt;step&gt; through <paramref name="write"/> into a hidden staging folder, then renames it into
+    /// place (replacing an older folder of the same step, e.g. after resuming from an earlier checkpoint). A failed
+    /// write (a full disk) leaves the earlier checkpoints as they were and throws an <see cref="OutputFolderException"/>
+    /// that names the cause, the newest complete checkpoint, and what to do.
     /// </summary>
     public static string WriteAtomically(string outputDir, long step, Action<string> write)
     {
-        Directory.CreateDirectory(outputDir);
         string destination = Path.GetFullPath(Path.Combine(outputDir, Name(step)));
-        string staging = Path.Combine(outputDir, $".{Name(step)}.{Guid.NewGuid():N}{TemporarySuffix}");
-        Directory.CreateDirectory(staging);
         try
         {
-            write(staging);
-            if (Directory.Exists(destination))
-            {
-                string old = Path.Combine(outputDir, $".{Name(step)}.{Guid.NewGuid():N}.old{TemporarySuffix}");
-                Directory.Move(destination, old);
-                Directory.Move(staging, destination);
-                Directory.Delete(old, recursive: true);
-            }
-            else Directory.Move(staging, destination);
+            StagedDirectory.Write(destination, write);
             return destination;
         }
-        catch
+        catch (IOException error)
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            throw;
+            string intact = FindLatest(outputDir) is { } latest
+                ? $"The newest complete checkpoint, {latest}, is intact: a rerun resumes from it (rerank run does so itself; rerank train needs --resume latest)."
+                : "No earlier checkpoint exists: a rerun starts from the beginning.";
+            throw new OutputFolderException(
+                $"Checkpoint {Name(step)} could not be saved: {error.Message} {intact} Free space in {Path.GetFullPath(outputDir)} or keep fewer checkpoints "
+                + "(training.save_total_limit, --save-total-limit), then run again.", error);
         }
     }
 
@@ -100,11 +97,9 @@ public static partial class Checkpoints
     public static void DeleteTemporaries(string outputDir)
     {
         if (!Directory.Exists(outputDir)) return;
-        foreach (var directory in Directory.EnumerateDirectories(outputDir, "." + Prefix + "*" + TemporarySuffix))
+        foreach (var directory in Directory.EnumerateDirectories(outputDir, "." + Prefix + "*" + StagedDirectory.TemporarySuffix))
             Directory.Delete(directory, recursive: true);
     }
-
-    const string TemporarySuffix = ".partial";
 
     [GeneratedRegex(@"^checkpoint-(\d+)$")]
     private static partial Regex CheckpointName();

@@ -63,6 +63,7 @@ public sealed class HubSettingsTests
         Assert.False(From(("HOME", "/h"), ("HF_HUB_OFFLINE", "0"), ("TRANSFORMERS_OFFLINE", "1")).Offline);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Endpoint_loses_its_trailing_slash_and_the_token_stays_out_of_tostring()
     {

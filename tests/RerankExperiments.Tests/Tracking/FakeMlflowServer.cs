@@ -44,6 +44,9 @@ internal sealed partial class FakeMlflowServer : IDisposable
     int _failStatus;
     string? _retryAfter;
     volatile bool _down;
+    int _handled;
+    int? _failAfter;
+    int? _failAfterStatus;
 
     public FakeMlflowServer()
     {
@@ -58,6 +61,34 @@ internal sealed partial class FakeMlflowServer : IDisposable
     public ConcurrentQueue<MlflowRequest> Requests { get; } = new();
 
     public ConcurrentDictionary<string, byte[]> Artifacts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every request's URL (query included) and body as text, in arrival order (for scanning for secrets).</summary>
+    public ConcurrentQueue<string> Received { get; } = new();
+
+    /// <summary>
+    /// A server that dies mid-run: after <paramref name="requests"/> requests (counted from now), every request
+    /// fails: with <paramref name="status"/> (e.g. 503), or, when null, the port closes after the last answer
+    /// (connection refused from then on), until <see cref="Recover"/>.
+    /// </summary>
+    public void FailAfter(int requests, int? status = null)
+    {
+        lock (_gate)
+        {
+            _failAfter = _handled + requests;
+            _failAfterStatus = status;
+        }
+        if (requests == 0 && status is null) GoDown();
+    }
+
+    /// <summary>The server is back: requests are answered again.</summary>
+    public void Recover()
+    {
+        lock (_gate) _failAfter = null;
+        Down = false;
+    }
+
+    /// <summary>Requests that reached the server and were answered (not failed on purpose).</summary>
+    public int Answered { get; private set; }
 
     /// <summary>When set, requests whose Authorization header differs get 401.</summary>
     public string? RequiredAuthorization { get; set; }
@@ -152,12 +183,21 @@ internal sealed partial class FakeMlflowServer : IDisposable
             }
         }
         Requests.Enqueue(new MlflowRequest(request.HttpMethod, path, request.Headers["Authorization"], request.ContentType, body.Length, metrics, parameters, tags));
+        Received.Enqueue(request.Url + "\n" + Encoding.UTF8.GetString(body));
 
         int status;
         string answer;
+        bool dieAfterAnswer;
         lock (_gate)
         {
-            if (_failuresLeft > 0)
+            _handled++;
+            dieAfterAnswer = _failAfter is { } last && _handled == last && _failAfterStatus is null;
+            if (_failAfter is { } limit && _handled > limit)
+            {
+                if (_failAfterStatus is { } failure) (status, answer) = (failure, Error("TEMPORARILY_UNAVAILABLE", "the server is failing"));
+                else (status, answer) = (503, Error("TEMPORARILY_UNAVAILABLE", "the server is going down"));
+            }
+            else if (_failuresLeft > 0)
             {
                 _failuresLeft--;
                 if (_retryAfter is not null) context.Response.AddHeader("Retry-After", _retryAfter);
@@ -165,7 +205,11 @@ internal sealed partial class FakeMlflowServer : IDisposable
             }
             else if (RequiredAuthorization is not null && request.Headers["Authorization"] != RequiredAuthorization)
                 (status, answer) = (401, Error("UNAUTHENTICATED", "You are not authenticated."));
-            else (status, answer) = Route(request, path, body, json);
+            else
+            {
+                (status, answer) = Route(request, path, body, json);
+                Answered++;
+            }
         }
         var bytes = Encoding.UTF8.GetBytes(answer);
         context.Response.StatusCode = status;
@@ -173,6 +217,19 @@ internal sealed partial class FakeMlflowServer : IDisposable
         context.Response.ContentLength64 = bytes.Length;
         context.Response.OutputStream.Write(bytes);
         context.Response.Close();
+        // A dead server: the port closes once the last answered request is out (connections are refused from then on).
+        // (Dropping a request mid-way cannot be done with HttpListener: Response.Abort sends an empty 200.)
+        if (dieAfterAnswer) GoDown();
+    }
+
+    void GoDown()
+    {
+        lock (_gate)
+        {
+            if (_failAfter is null || _down) return;
+            _down = true;
+            _listener.Stop();
+        }
     }
 
     (int, string) Route(HttpListenerRequest request, string path, byte[] body, JsonNode? json)

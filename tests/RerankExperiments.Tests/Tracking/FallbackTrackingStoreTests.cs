@@ -10,6 +10,7 @@ public sealed class FallbackTrackingStoreTests
 
     static Dictionary<string, string> Tags(params (string Key, string Value)[] pairs) => pairs.ToDictionary(p => p.Key, p => p.Value);
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Server_down_mid_run_loses_nothing_after_sync()
     {
@@ -78,6 +79,7 @@ public sealed class FallbackTrackingStoreTests
         Assert.Equal(3, server.RunsOf("sweep").Count);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Offline_from_the_start_then_synced_with_parent_links_remapped()
     {

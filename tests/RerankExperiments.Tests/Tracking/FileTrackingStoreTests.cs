@@ -142,6 +142,7 @@ public sealed class FileTrackingStoreTests
         Assert.DoesNotContain(Directory.EnumerateDirectories(root), d => Path.GetFileName(d).StartsWith(".tmp", StringComparison.Ordinal));
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Artifacts_are_copied_and_cannot_escape()
     {

@@ -207,6 +207,7 @@ public sealed class RestTrackingStoreTests
         Assert.DoesNotContain("t0k", credentials.ToString());
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Secrets_stay_out_of_location_and_errors()
     {

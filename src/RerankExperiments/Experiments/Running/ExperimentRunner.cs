@@ -28,6 +28,9 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
             ? plan.Trials.Where(t => t.Index == only).ToList() is { Count: 1 } one ? one
                 : throw new ExperimentConfigException([new ConfigError(null, "--trial", $"is {only}; the experiment has trials 0 to {plan.Trials.Count - 1}.")])
             : plan.Trials.ToList();
+        // An unwritable output folder fails the run before any tracking or training (the space check is per trial).
+        foreach (var folder in trials.Select(t => t.Spec.Output.Directory).Distinct(StringComparer.Ordinal))
+            Training.Storage.OutputPreflight.EnsureWritable(folder, Training.Storage.OutputSettingNames.Experiment);
         string experimentId = store.GetOrCreateExperiment(spec.Tracking.Experiment);
         var source = SourceInfo.Detect(_options.WorkingDirectory);
         var commonTags = CommonTags(source);

@@ -11,6 +11,7 @@ using RerankExperiments.Modeling.Scratch;
 using RerankExperiments.Reporting;
 using RerankExperiments.Tracking;
 using RerankExperiments.Training;
+using RerankExperiments.Training.Storage;
 using Serilog;
 using Serilog.Core;
 using TorchSharp;
@@ -33,6 +34,9 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
     {
         var spec = trial.Spec;
         Directory.CreateDirectory(workDirectory);
+        // A named model is resolved (downloaded if need be) first: its size says how much the trial will write.
+        string? namedModel = spec.Model.Init is null ? ModelReference.Resolve(spec.Model.NameOrPath!, hub) : null;
+        EnsureSpace(spec, namedModel, workDirectory);
         File.WriteAllText(Path.Combine(workDirectory, "config.yml"), trial.ResolvedYaml);
         store.LogArtifact(runId, Path.Combine(workDirectory, "config.yml"));
 
@@ -42,7 +46,7 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
         var loss = LossFactory.Create(spec.Loss.Name, spec.Loss.Options);
         var evaluators = BuildEvaluators(spec, eval, runId);
         var device = torch.device(spec.Device);
-        string modelDirectory = StartingModel(spec.Model, train, workDirectory);
+        string modelDirectory = namedModel ?? StartingModel(spec.Model.Init!, train, workDirectory);
         log.Information("Model {Model} ({Folder}) on {Device}", spec.Model.Description, modelDirectory, spec.Device);
         using var encoder = CrossEncoder.Load(modelDirectory, device: device);
 
@@ -203,13 +207,12 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
     }
 
     /// <summary>
-    /// The starting model's folder: the named model (downloaded through the Hub cache if need be), or for model.init a
+    /// The starting model's folder for model.init (a named model is resolved before anything else): a
     /// new one built in the trial folder — its tokenizer trained on the training queries and passages (each distinct
     /// text once) — and reused when the trial resumes.
     /// </summary>
-    string StartingModel(ModelSpec model, List<RankingExample> train, string workDirectory)
+    string StartingModel(ScratchModelOptions init, List<RankingExample> train, string workDirectory)
     {
-        if (model.Init is not { } init) return ModelReference.Resolve(model.NameOrPath!, hub);
         string directory = Path.Combine(workDirectory, "initial");
         if (ScratchModel.IsComplete(directory))
         {
@@ -223,6 +226,23 @@ public sealed class TrialExecutor(ITrackingStore store, ILogger log, HubSettings
             init.Architecture, texts.Count, directory, clock.Elapsed.TotalSeconds);
         return directory;
     }
+
+    /// <summary>
+    /// Before any data is read: the trial folder's filesystem must hold the checkpoints and model folders the trial
+    /// writes (<see cref="OutputSpaceEstimate"/>), sized by the named model's weights or the shape of a model.init.
+    /// </summary>
+    void EnsureSpace(ExperimentSpec spec, string? namedModel, string workDirectory)
+    {
+        var weights = namedModel is not null ? ModelWeights.Measure(namedModel) : ScratchWeights(spec.Model.Init!);
+        int copies = (spec.Output.SaveModel || spec.Merge is not null ? 1 : 0) + (spec.Merge is not null ? 1 : 0) + (namedModel is null ? 1 : 0);
+        var estimate = OutputSpaceEstimate.For(weights, spec.Training, copies);
+        OutputPreflight.EnsureSpace(workDirectory, estimate, OutputSettingNames.Experiment);
+        log.Information("Output folder {Folder}: {Free} free; the trial needs about {Estimate}", workDirectory,
+            OutputSpaceEstimate.Size(OutputPreflight.FreeBytes(workDirectory)), estimate.Describe());
+    }
+
+    /// <summary>A model built from scratch is stored in fp32, its vocabulary at most the configured size.</summary>
+    static ModelWeights ScratchWeights(ScratchModelOptions init) => new(init.EstimatedParameterCount * sizeof(float), init.EstimatedParameterCount);
 
     (List<RankingExample> Train, List<RankingExample>? Eval) LoadData(ExperimentSpec spec, string runId)
     {

@@ -22,6 +22,21 @@ public sealed record ScratchModelOptions(
 {
     public static readonly IReadOnlyList<string> Architectures = ["bert"];
 
+    /// <summary>
+    /// Parameters of the BERT cross-encoder this builds with a full vocabulary (an upper bound: the trained vocabulary
+    /// may be smaller): embeddings, per layer attention, feed-forward and two layer norms, the pooler, a 1-label head.
+    /// </summary>
+    public long EstimatedParameterCount
+    {
+        get
+        {
+            long h = HiddenSize, i = IntermediateSize;
+            long embeddings = ((long)VocabularySize + MaxPositionEmbeddings + 2) * h + 2 * h;
+            long layer = 4 * (h * h + h) + 2 * h + (h * i + i) + (i * h + h) + 2 * h;
+            return embeddings + NumHiddenLayers * layer + (h * h + h) + (h + 1);
+        }
+    }
+
     public ScratchModelOptions Validated()
     {
         if (!Architectures.Contains(Architecture)) throw new ArgumentOutOfRangeException(nameof(Architecture), Architecture, $"must be one of {string.Join(", ", Architectures)}");

@@ -43,10 +43,11 @@ public static class TrainCommand
         var saveTotalLimit = new Option<int?>("--save-total-limit");
         var resume = new Option<string?>("--resume") { Description = "latest, or a checkpoint folder." };
         var skipBadRows = new Option<bool>("--skip-bad-rows") { Description = "Skip malformed data lines (counted and reported) instead of stopping." };
+        var oomBackoff = new Option<bool>("--oom-backoff") { Description = "Out of memory: split micro-batches until they fit, keeping the effective batch and gradient." };
         var command = new Command("train", "Fine-tune a cross-encoder reranker.")
         {
             model, trainData, evalData, format, output, loss, groupSize, epochs, maxSteps, batchSize, learningRate, warmupRatio, scheduler,
-            accumulation, precision, maxLength, seed, evalSteps, saveSteps, saveTotalLimit, resume, skipBadRows,
+            accumulation, precision, maxLength, seed, evalSteps, saveSteps, saveTotalLimit, resume, skipBadRows, oomBackoff,
         };
         command.SetAction(result =>
         {
@@ -70,6 +71,7 @@ public static class TrainCommand
                 SaveTotalLimit = result.GetValue(saveTotalLimit),
                 GroupSize = group,
                 LengthGrouping = true,
+                OomBackoff = result.GetValue(oomBackoff),
             };
             return Run(result.GetValue(model)!, result.GetValue(trainData)!, result.GetValue(evalData), lossName, options,
                 result.GetValue(resume), result.GetValue(skipBadRows), Console.Out, Console.Error, result.GetValue(format)!);

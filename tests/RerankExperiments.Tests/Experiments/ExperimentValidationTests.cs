@@ -9,6 +9,7 @@ namespace RerankExperiments.Tests.Experiments;
 /// Bad experiments: each problem is reported with file:line:column and a message that says what to change, all problems
 /// at once, before any work starts.
 /// </summary>
+[Trait("Category", "Faults")]
 public sealed class ExperimentValidationTests : IDisposable
 {
     readonly ExperimentFixture _fixture = new();

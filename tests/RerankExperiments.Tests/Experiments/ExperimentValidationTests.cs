@@ -316,6 +316,18 @@ public sealed class ExperimentValidationTests : IDisposable
     }
 
     [Fact]
+    public void Thousands_of_unknown_keys_list_the_first_fifty_and_count_the_rest()
+    {
+        var keys = new System.Text.StringBuilder();
+        for (int i = 0; i < 3000; i++) keys.Append($"k{i}: 1\n");
+        string path = _fixture.Write(keys.ToString());
+        var error = Assert.Throws<ExperimentConfigException>(() => ExperimentLoader.Load(path, null, _ => null));
+        Assert.True(error.Errors.Count > 3000);
+        Assert.Equal(ExperimentConfigException.MaxListed + 1, error.Message.Split(Environment.NewLine).Length);
+        Assert.EndsWith($"… and {error.Errors.Count - ExperimentConfigException.MaxListed:N0} more problems.", error.Message);
+    }
+
+    [Fact]
     public void Alias_bomb_is_refused()
     {
         var bomb = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");

@@ -79,4 +79,15 @@ public sealed class MalformedTokenizerTests : IDisposable
     [Fact]
     public void An_unknown_truncation_strategy_names_the_field() =>
         Assert.Equal("truncation.strategy", Rejected($$"""{"truncation":{"max_length":8,"strategy":"middle_out"},"model":{{Model}}}""").JsonPath);
+
+    /// <summary>Found by TokenizerJsonFuzzTests: a negative id indexed an array, a huge one sized it.</summary>
+    [Fact]
+    public void Negative_and_huge_wordpiece_ids_are_handled()
+    {
+        Assert.Equal("model.vocab.a", Rejected("""{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":-7}}}""").JsonPath);
+        string path = _directory.File("tokenizer.json");
+        File.WriteAllText(path, """{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":2147483647}}}""");
+        var tokenizer = TokenizerLoader.Load(path);
+        Assert.Equal("a", tokenizer.IdToToken(int.MaxValue));
+    }
 }

@@ -216,7 +216,7 @@ public sealed class SafetensorsFile : ITensorSource, IDisposable
 
         if (!element.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
             throw new SafetensorsException(path, name, "header entry has no 'data_offsets' pair.");
-        if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+        if (!TryGetOffset(offsets[0], out long begin) || !TryGetOffset(offsets[1], out long end) || end < begin)
             throw new SafetensorsException(path, name, $"data_offsets {offsets.GetRawText()} are not a valid [begin, end] pair.");
 
         long expected;
@@ -232,6 +232,13 @@ public sealed class SafetensorsFile : ITensorSource, IDisposable
             throw new SafetensorsException(path, name,
                 $"shape [{string.Join(", ", shape)}] of {dtypeName} needs {expected} bytes but data_offsets [{begin}, {end}] span {end - begin}.");
         return new SafetensorsTensorInfo(name, dtype, shape, begin, end);
+    }
+
+    /// <summary>A non-negative integer offset; false for anything else (a string, a fraction, a negative or huge number).</summary>
+    static bool TryGetOffset(JsonElement element, out long offset)
+    {
+        offset = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out offset) && offset >= 0;
     }
 
     static void CheckLayout(string path, IEnumerable<SafetensorsTensorInfo> tensors, long dataLength)

@@ -10,10 +10,8 @@ public static class CorpusFile
         if (!File.Exists(path)) throw new DataFormatException(path, null, "does not exist.");
         bool jsonl = path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
         var passages = new List<string>();
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (line, number) in TextLines.Read(path))
         {
-            number++;
             if (line.Trim().Length == 0) continue;
             if (!jsonl)
             {

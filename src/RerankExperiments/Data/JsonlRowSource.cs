@@ -1,10 +1,11 @@
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 
 namespace RerankExperiments.Data;
 
-/// <summary>JSON Lines (also .jsonl.gz): one object per line; blank lines are allowed (editors leave one at the end).</summary>
+/// <summary>
+/// JSON Lines (also .jsonl.gz): one object per line; blank lines are allowed (editors leave one at the end). Lines are
+/// read by <see cref="TextLines"/>: invalid UTF-8 and over-long lines are errors naming the line.
+/// </summary>
 public sealed class JsonlRowSource(string path, Action<DataFormatException>? onBadRow = null) : IRowSource
 {
     public string Path { get; } = path;
@@ -12,24 +13,8 @@ public sealed class JsonlRowSource(string path, Action<DataFormatException>? onB
     public IEnumerable<DataRow> ReadRows()
     {
         if (!File.Exists(Path)) throw new DataFormatException(Path, null, "does not exist.");
-        using var stream = File.OpenRead(Path);
-        using var decompressed = Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : (Stream)stream;
-        // Invalid UTF-8 must stop the read: replacing it with U+FFFD would train on corrupted text unnoticed.
-        using var reader = new StreamReader(decompressed, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        int number = 0;
-        while (true)
+        foreach (var (line, number) in TextLines.Read(Path))
         {
-            string? line;
-            try
-            {
-                line = reader.ReadLine();
-            }
-            catch (DecoderFallbackException error)
-            {
-                throw new DataFormatException(Path, number + 1, "is not valid UTF-8.", error);
-            }
-            if (line is null) yield break;
-            number++;
             if (line.Trim().Length == 0) continue;
             DataRow? row = null;
             try

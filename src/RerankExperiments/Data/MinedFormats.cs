@@ -114,10 +114,8 @@ public static class MinedJsonl
     static IEnumerable<T> ReadRows<T>(string path, Func<JsonElement, T> parse)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, null, "does not exist.");
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (line, number) in TextLines.Read(path))
         {
-            number++;
             if (line.Trim().Length == 0) continue;
             T value;
             try

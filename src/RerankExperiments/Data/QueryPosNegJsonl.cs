@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 
 namespace RerankExperiments.Data;
@@ -14,23 +13,8 @@ public static class QueryPosNegJsonl
     public static IEnumerable<QueryPosNegRecord> Read(string path, bool skipBadRows = false, Action<DataFormatException>? onSkipped = null)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, null, "does not exist.");
-        using var stream = File.OpenRead(path);
-        using var decompressed = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : (Stream)stream;
-        using var reader = new StreamReader(decompressed, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true));
-        int number = 0;
-        while (true)
+        foreach (var (line, number) in TextLines.Read(path))
         {
-            string? line;
-            try
-            {
-                line = reader.ReadLine();
-            }
-            catch (System.Text.DecoderFallbackException error)
-            {
-                throw new DataFormatException(path, number + 1, "is not valid UTF-8.", error);
-            }
-            if (line is null) yield break;
-            number++;
             if (line.Trim().Length == 0) continue;
             QueryPosNegRecord? record = null;
             try

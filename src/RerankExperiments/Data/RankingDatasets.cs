@@ -9,12 +9,20 @@ namespace RerankExperiments.Data;
 /// </summary>
 public static class RankingDatasets
 {
-    /// <summary>Reads the whole file; skipped rows (only with <see cref="DatasetReadOptions.SkipBadRows"/>) are listed.</summary>
+    /// <summary>
+    /// Reads the whole file; skipped rows (only with <see cref="DatasetReadOptions.SkipBadRows"/>) are listed. A file
+    /// that gives no example at all (empty, only blank lines, or every row skipped) is an error naming it: it is
+    /// never what was meant, and training on nothing would fail much later and less clearly.
+    /// </summary>
     public static DatasetLoadResult Load(string path, DatasetReadOptions options)
     {
         var skipped = new List<DataFormatException>();
         Action<DataFormatException>? onSkipped = options.SkipBadRows ? skipped.Add : null;
         var examples = Read(RowSources.Open(path, onSkipped), options, onSkipped).ToList();
+        if (examples.Count == 0)
+            throw new DataFormatException(path, null, skipped.Count == 0
+                ? "holds no rows (the file is empty or has only blank lines)."
+                : $"gave no examples: all {skipped.Count} rows were skipped; the first: {skipped[0].Message}");
         return new DatasetLoadResult(examples, skipped);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RerankExperiments.Data;
 
 namespace RerankExperiments.Evaluation;
 
@@ -113,18 +114,14 @@ public sealed class BeirDataset
             if (!qrels.TryGetValue(queryId, out var judged)) qrels[queryId] = judged = new Dictionary<string, int>(StringComparer.Ordinal);
             judged[corpusId] = score;
         }
+        if (qrels.Count == 0) throw new BeirFormatException(qrelsPath, 1, "holds no judgements (query-id, corpus-id, score lines); there is nothing to evaluate.");
         return new BeirDataset(corpus, queries, qrels.ToDictionary(q => q.Key, q => (IReadOnlyDictionary<string, int>)q.Value, StringComparer.Ordinal));
     }
 
     static IEnumerable<(string Line, int Number)> NonBlankLines(string path)
     {
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            var trimmed = line.TrimEnd('\r');
-            if (!string.IsNullOrWhiteSpace(trimmed)) yield return (trimmed, number);
-        }
+        foreach (var (line, number) in TextLines.Read(path, (line, problem) => new BeirFormatException(path, line, problem)))
+            if (!string.IsNullOrWhiteSpace(line)) yield return (line, number);
     }
 
     static JsonDocument ParseObject(string path, int number, string line)

@@ -16,6 +16,7 @@ public sealed class ColumnarFixtureTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    [Trait("Category", "Faults")]
     [Theory]
     [InlineData("broken.parquet")]
     [InlineData("broken.arrow")]
@@ -61,6 +62,7 @@ public sealed class ColumnarFixtureTests : IDisposable
         Assert.Null(rows[1]["passages"]);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void A_truncated_parquet_file_is_an_error_naming_it()
     {

@@ -42,6 +42,7 @@ public sealed class DelimitedRowSourceTests : IDisposable
         Assert.Equal("tab\there", row["passage"]);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void A_row_with_the_wrong_number_of_cells_names_file_and_line_or_is_skipped_and_reported()
     {
@@ -57,6 +58,7 @@ public sealed class DelimitedRowSourceTests : IDisposable
         Assert.Equal(3, Assert.Single(skipped).Line);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void A_list_cell_that_does_not_parse_is_an_error()
     {

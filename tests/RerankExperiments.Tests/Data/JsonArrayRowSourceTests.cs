@@ -40,6 +40,7 @@ public sealed class JsonArrayRowSourceTests : IDisposable
         }
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void An_element_that_is_not_an_object_names_its_row_or_is_skipped_and_reported()
     {
@@ -56,6 +57,7 @@ public sealed class JsonArrayRowSourceTests : IDisposable
         Assert.Equal(2, Assert.Single(skipped).Line);
     }
 
+    [Trait("Category", "Faults")]
     [Theory]
     [InlineData("[{\"query\": \"a\"}, {\"query\": ", ":2:")]
     [InlineData("[{\"query\": \"a\"}] trailing", "after the closing")]
@@ -94,6 +96,7 @@ public sealed class JsonArrayRowSourceTests : IDisposable
     public void The_reader_is_picked_by_extension(string name, Type expected) =>
         Assert.IsType(expected, RowSources.Open(_directory.File(name)));
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void An_unknown_extension_is_an_error_listing_the_supported_ones()
     {

@@ -33,6 +33,7 @@ public sealed class QueryPosNegJsonlTests : IDisposable
         Assert.Equal(2, QueryPosNegJsonl.Read(gz).Count());
     }
 
+    [Trait("Category", "Faults")]
     [Theory]
     [InlineData("{\"query\": 1, \"pos\": [\"a\"]}", "\"query\" must be a string")]
     [InlineData("{\"query\": \"q\"}", "\"pos\" is missing")]
@@ -54,6 +55,7 @@ public sealed class QueryPosNegJsonlTests : IDisposable
         Assert.Equal(3, Assert.Single(skipped).Line);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Invalid_utf8_names_the_line()
     {

@@ -53,6 +53,7 @@ public sealed class RankingDatasetsTests : IDisposable
         Assert.Equal(["p", "n"], example.Passages);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void A_line_that_is_not_json_is_skipped_and_reported_when_asked()
     {
@@ -140,6 +141,7 @@ public sealed class RankingDatasetsTests : IDisposable
         Assert.Throws<ArgumentException>(() => RankingDatasets.Load(path, new DatasetReadOptions(DatasetFormat.LabeledPairs, new ColumnMapping("q"))));
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void A_file_without_the_needed_columns_says_which_it_has()
     {
@@ -149,6 +151,7 @@ public sealed class RankingDatasetsTests : IDisposable
         Assert.Contains("foo, bar", error.Message);
     }
 
+    [Trait("Category", "Faults")]
     [Theory]
     [InlineData("{\"query\": 1, \"pos\": [\"a\"]}", "'query' must be text")]
     [InlineData("{\"query\": \"q\", \"pos\": null}", "'pos' is missing")]
@@ -164,6 +167,7 @@ public sealed class RankingDatasetsTests : IDisposable
         Assert.Contains(expected, error.Message);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Skipped_rows_are_counted_with_their_reasons_never_dropped_silently()
     {

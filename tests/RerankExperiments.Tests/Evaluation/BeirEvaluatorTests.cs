@@ -126,6 +126,7 @@ public sealed class BeirEvaluatorTests : IDisposable
         { "qrels/test.tsv", 5, "'nope' is not in" },
     };
 
+    [Trait("Category", "Faults")]
     [Theory]
     [MemberData(nameof(MalformedLines))]
     public void MalformedLinesNameFileAndLine(string file, int line, string problem)
@@ -151,6 +152,7 @@ public sealed class BeirEvaluatorTests : IDisposable
         Assert.Equal(line, error.Line);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void MissingSplitNamesTheFile()
     {
@@ -158,6 +160,7 @@ public sealed class BeirEvaluatorTests : IDisposable
         Assert.Contains(Path.Combine("qrels", "dev.tsv"), error.Message);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void BlankLinesAreSkippedButCounted()
     {

@@ -9,6 +9,7 @@ namespace RerankExperiments.Tests.Experiments;
 /// Bad experiments: each problem is reported with file:line:column and a message that says what to change, all problems
 /// at once, before any work starts.
 /// </summary>
+[Trait("Category", "Faults")]
 public sealed class ExperimentValidationTests : IDisposable
 {
     readonly ExperimentFixture _fixture = new();
@@ -312,6 +313,18 @@ public sealed class ExperimentValidationTests : IDisposable
         string path = _fixture.Write("name: x\n# " + new string('a', (int)YamlConfigReader.MaxFileBytes) + "\n");
         var error = Assert.Throws<ExperimentConfigException>(() => ExperimentLoader.Load(path, null, _ => null));
         Assert.Contains("limited to", error.Message);
+    }
+
+    [Fact]
+    public void Thousands_of_unknown_keys_list_the_first_fifty_and_count_the_rest()
+    {
+        var keys = new System.Text.StringBuilder();
+        for (int i = 0; i < 3000; i++) keys.Append($"k{i}: 1\n");
+        string path = _fixture.Write(keys.ToString());
+        var error = Assert.Throws<ExperimentConfigException>(() => ExperimentLoader.Load(path, null, _ => null));
+        Assert.True(error.Errors.Count > 3000);
+        Assert.Equal(ExperimentConfigException.MaxListed + 1, error.Message.Split(Environment.NewLine).Length);
+        Assert.EndsWith($"… and {error.Errors.Count - ExperimentConfigException.MaxListed:N0} more problems.", error.Message);
     }
 
     [Fact]

@@ -119,6 +119,7 @@ public sealed class CrossEncoderFolderTests : IDisposable
         Assert.Equal(new Reranker(model).Score(pairs), new Reranker(reloaded).Score(pairs));
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Missing_config_fields_are_named_or_show_up_as_the_tensors_they_misshape()
     {
@@ -137,6 +138,7 @@ public sealed class CrossEncoderFolderTests : IDisposable
         Assert.Contains("bert.embeddings.word_embeddings.weight: module has [3000, 768], source has [3000, 48]", shapes.Message);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void An_unknown_model_type_is_named_with_the_supported_ones()
     {
@@ -148,6 +150,7 @@ public sealed class CrossEncoderFolderTests : IDisposable
         Assert.Contains("config.json", error.Message);
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Missing_and_misshaped_tensors_are_named_with_the_file()
     {
@@ -189,6 +192,7 @@ public sealed class CrossEncoderFolderTests : IDisposable
         Assert.True(fromBare.Model.state_dict()["bert.embeddings.word_embeddings.weight"].eq(original.Model.state_dict()["bert.embeddings.word_embeddings.weight"]).all().item<bool>());
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void A_pickle_only_folder_says_how_to_convert_it()
     {
@@ -197,5 +201,24 @@ public sealed class CrossEncoderFolderTests : IDisposable
         var error = Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(folder));
         Assert.Contains("pytorch_model.bin", error.Message);
         Assert.Contains("safe_serialization=True", error.Message);
+    }
+
+    [Trait("Category", "Faults")]
+    [Fact]
+    public void A_folder_without_weights_or_with_corrupt_weights_names_the_file()
+    {
+        string empty = Copy();
+        File.Delete(Path.Combine(empty, "model.safetensors"));
+        var missing = Assert.Throws<ModelFormatException>(() => CrossEncoder.Load(empty));
+        Assert.Contains(empty, missing.Message);
+        Assert.Contains("holds no model.safetensors", missing.Message);
+
+        string corrupt = Copy();
+        string weights = Path.Combine(corrupt, "model.safetensors");
+        byte[] bytes = File.ReadAllBytes(weights);
+        File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
+        var truncated = Assert.Throws<SafetensorsException>(() => CrossEncoder.Load(corrupt));
+        Assert.Equal(weights, truncated.FilePath);
+        Assert.Contains("truncated", truncated.Message);
     }
 }

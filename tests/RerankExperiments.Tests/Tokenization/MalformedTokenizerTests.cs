@@ -4,6 +4,7 @@ using RerankExperiments.Tokenization.Loading;
 namespace RerankExperiments.Tests.Tokenization;
 
 /// <summary>Malformed tokenizer files get a TokenizerFormatException naming the file and the field; never a crash.</summary>
+[Trait("Category", "Faults")]
 public sealed class MalformedTokenizerTests : IDisposable
 {
     readonly TemporaryDirectory _directory = new();
@@ -58,5 +59,35 @@ public sealed class MalformedTokenizerTests : IDisposable
     {
         Assert.Contains("holds neither", Assert.Throws<TokenizerFormatException>(() => TokenizerLoader.Load(_directory.Path)).Message);
         Assert.Contains("does not exist", Assert.Throws<TokenizerFormatException>(() => TokenizerLoader.Load(_directory.File("none.json"))).Message);
+    }
+
+    /// <summary>Found by TokenizerJsonFuzzTests: a bad byte inside a string used to escape as an InvalidOperationException.</summary>
+    [Fact]
+    public void Invalid_utf8_inside_a_string_names_the_line()
+    {
+        string path = _directory.File("tokenizer.json");
+        File.WriteAllBytes(path, [.. "{\n\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\",\n\"vocab\": {\"[UNK]\": 0, \"caf"u8, 0xE9, .. "\": 1}}}"u8]);
+        var error = Assert.Throws<TokenizerFormatException>(() => TokenizerLoader.Load(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("not valid UTF-8 (line 3, byte 27)", error.Message);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_escape_is_a_format_error() =>
+        Assert.Contains("unk_token", Rejected("""{"model":{"type":"WordPiece","unk_token":"\ud800","vocab":{"[UNK]":0}}}""").Message);
+
+    [Fact]
+    public void An_unknown_truncation_strategy_names_the_field() =>
+        Assert.Equal("truncation.strategy", Rejected($$"""{"truncation":{"max_length":8,"strategy":"middle_out"},"model":{{Model}}}""").JsonPath);
+
+    /// <summary>Found by TokenizerJsonFuzzTests: a negative id indexed an array, a huge one sized it.</summary>
+    [Fact]
+    public void Negative_and_huge_wordpiece_ids_are_handled()
+    {
+        Assert.Equal("model.vocab.a", Rejected("""{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":-7}}}""").JsonPath);
+        string path = _directory.File("tokenizer.json");
+        File.WriteAllText(path, """{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"a":2147483647}}}""");
+        var tokenizer = TokenizerLoader.Load(path);
+        Assert.Equal("a", tokenizer.IdToToken(int.MaxValue));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RerankExperiments.Tokenization;
 using RerankExperiments.Tests.Support;
 using RerankExperiments.Tokenization.Loading;
 using RerankExperiments.Tokenization.Models;
@@ -77,7 +78,7 @@ public sealed class UnigramModelTests
     {
         var model = Model("""[["a",-1]]""", "");
         Assert.Equal([0, 0], Tokenize(model, "aa"));
-        Assert.Throws<InvalidOperationException>(() => Tokenize(model, "ab"));
+        Assert.Contains("no unk_id", Assert.Throws<TokenizationException>(() => Tokenize(model, "ab")).Message);
     }
 
     /// <summary>xlmr-tiny's vocabulary plus &lt;0xHH&gt; pieces with byte_fallback, no normalizer (tokenizers 0.23.2).</summary>

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace RerankExperiments.Tests.Torch;
 
 /// <summary>Truncated, corrupt and lying files are rejected with a SafetensorsException naming file and tensor.</summary>
+[Trait("Category", "Faults")]
 public sealed class SafetensorsCorruptionTests : IDisposable
 {
     readonly TemporaryDirectory _directory = new();
@@ -129,6 +130,8 @@ public sealed class SafetensorsCorruptionTests : IDisposable
     [InlineData("""{"a":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}""", "not supported")]
     [InlineData("""{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}""", "non-negative")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}""", "not a valid")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":["0",4]}}""", "not a valid")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,{"end":4}]}}""", "not a valid")]
     [InlineData("""{"a":{"shape":[1],"data_offsets":[0,4]}}""", "dtype")]
     [InlineData("""{"a":{"dtype":"F32","data_offsets":[0,4]}}""", "shape")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1]}}""", "data_offsets")]

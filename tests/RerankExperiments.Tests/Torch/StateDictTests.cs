@@ -33,6 +33,7 @@ public sealed class StateDictTests
             StateDict.Of(module).Select(e => e.Key));
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Strict_load_names_every_missing_unexpected_and_misshaped_tensor_and_copies_nothing()
     {

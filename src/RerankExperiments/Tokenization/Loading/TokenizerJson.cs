@@ -35,10 +35,23 @@ public readonly struct TokenizerJson(JsonElement element, string file, string pa
     public int Int(string name, int fallback) => Optional(name)?.AsInt() ?? fallback;
     public double Double(string name, double fallback) => Optional(name)?.AsDouble() ?? fallback;
 
-    public string AsString() => Element.ValueKind == JsonValueKind.String ? Element.GetString()! : throw Error($"expected a string, found {Describe(Element)}");
+    public string AsString()
+    {
+        if (Element.ValueKind != JsonValueKind.String) throw Error($"expected a string, found {Describe(Element)}");
+        try
+        {
+            return Element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses a lone surrogate escape such as "\ud800" only when the string is read.
+            throw Error("the string is not valid Unicode (a lone surrogate escape such as \\ud800).");
+        }
+    }
     public bool AsBool() => Element.ValueKind is JsonValueKind.True or JsonValueKind.False ? Element.GetBoolean() : throw Error($"expected true or false, found {Describe(Element)}");
     public int AsInt() => Element.ValueKind == JsonValueKind.Number && Element.TryGetInt32(out int value) ? value : throw Error($"expected an integer, found {Describe(Element)}");
-    public double AsDouble() => Element.ValueKind == JsonValueKind.Number ? Element.GetDouble() : throw Error($"expected a number, found {Describe(Element)}");
+    public double AsDouble() => Element.ValueKind == JsonValueKind.Number && Element.TryGetDouble(out double value) && double.IsFinite(value)
+        ? value : throw Error($"expected a finite number, found {Describe(Element)}");
 
     /// <summary>The elements of an array.</summary>
     public IEnumerable<TokenizerJson> Items()
@@ -52,7 +65,19 @@ public readonly struct TokenizerJson(JsonElement element, string file, string pa
     public IEnumerable<(string Name, TokenizerJson Value)> Members()
     {
         if (Element.ValueKind != JsonValueKind.Object) throw Error($"expected an object, found {Describe(Element)}");
-        foreach (var member in Element.EnumerateObject()) yield return (member.Name, new TokenizerJson(member.Value, File, Child(member.Name)));
+        foreach (var member in Element.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = member.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Error("a member name is not valid Unicode (a lone surrogate escape such as \\ud800).");
+            }
+            yield return (name, new TokenizerJson(member.Value, File, Child(name)));
+        }
     }
 
     /// <summary>The component's <c>type</c> tag.</summary>
@@ -64,7 +89,7 @@ public readonly struct TokenizerJson(JsonElement element, string file, string pa
 
     static string Describe(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.String => $"the string \"{Truncate(element.GetString()!)}\"",
+        JsonValueKind.String => $"the string {Truncate(element.GetRawText())}",
         JsonValueKind.Number => $"the number {element.GetRawText()}",
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",

@@ -48,7 +48,7 @@ public static class TokenizerLoader
         TruncationOptions? truncation = null;
         if (root.Optional("truncation") is { } t)
         {
-            var strategy = t.OptionalString("strategy") is { } s ? TruncationOptions.ParseStrategy(s) : TruncationStrategy.LongestFirst;
+            var strategy = t.Optional("strategy") is { } s ? ParseStrategy(s) : TruncationStrategy.LongestFirst;
             var direction = t.OptionalString("direction") == "Left" ? TruncationDirection.Left : TruncationDirection.Right;
             truncation = new TruncationOptions(t.Required("max_length").AsInt(), strategy, direction);
         }
@@ -130,7 +130,15 @@ public static class TokenizerLoader
     {
         try
         {
-            return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 64 });
+            byte[] bytes = File.ReadAllBytes(path);
+            // The JSON reader leaves string contents undecoded until they are read; a bad byte there would surface
+            // later as an InvalidOperationException far from the file, so the whole file is checked up front.
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                var (line, column) = InvalidUtf8Position(bytes);
+                throw new TokenizerFormatException(path, "", $"is not valid UTF-8 (line {line}, byte {column}).");
+            }
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException error)
         {
@@ -140,5 +148,28 @@ public static class TokenizerLoader
         {
             throw new TokenizerFormatException(path, "", $"cannot be read: {error.Message}", error);
         }
+    }
+
+    static TruncationStrategy ParseStrategy(TokenizerJson strategy)
+    {
+        try
+        {
+            return TruncationOptions.ParseStrategy(strategy.AsString());
+        }
+        catch (FormatException error)
+        {
+            throw strategy.Error(error.Message);
+        }
+    }
+
+    /// <summary>The 1-based line and byte-in-line of the first byte that is not UTF-8.</summary>
+    static (int Line, int Column) InvalidUtf8Position(ReadOnlySpan<byte> bytes)
+    {
+        int index = 0;
+        while (index < bytes.Length && System.Text.Rune.DecodeFromUtf8(bytes[index..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
+            index += consumed;
+        var before = bytes[..index];
+        int lineStart = before.LastIndexOf((byte)'\n') + 1;
+        return (before.Count((byte)'\n') + 1, index - lineStart + 1);
     }
 }

@@ -19,7 +19,7 @@ namespace RerankExperiments.Tokenization.Models;
 /// <para>
 /// A piece listed twice resolves to its last id and that id's score, as tokenizers' string→id map does. An empty
 /// piece never matches. Without <c>unk_id</c>, a character no piece covers is an error when its unk edge would win
-/// (tokenizers' MissingUnkId), reported as <see cref="InvalidOperationException"/>. The trie works on UTF-16
+/// (tokenizers' MissingUnkId), reported as <see cref="TokenizationException"/>. The trie works on UTF-16
 /// units, which gives the same prefixes as tokenizers' byte trie for well-formed text.
 /// </para>
 /// </summary>
@@ -174,7 +174,7 @@ public sealed class UnigramModel : ITokenizerModel
             int count = 0;
             for (int end = size; end > 0; end = bestStart[end])
             {
-                if (bestStart[end] < 0) throw new InvalidOperationException("Unigram: no segmentation reaches the end of the text.");
+                if (bestStart[end] < 0) throw new TokenizationException("Unigram: no segmentation reaches the end of the text.");
                 ends[count++] = end;
             }
             int unknownFrom = -1; // start of the current run of unk pieces
@@ -227,7 +227,7 @@ public sealed class UnigramModel : ITokenizerModel
         output.Add(unkId ?? throw MissingUnk(run.ToString()));
     }
 
-    static InvalidOperationException MissingUnk(string text) =>
+    static TokenizationException MissingUnk(string text) =>
         new($"Unigram: '{text}' has no vocabulary piece and the model has no unk_id.");
 
     int Child(int node, char label)

@@ -11,13 +11,14 @@ namespace RerankExperiments.Tokenization.Models;
 public sealed class WordPieceModel : ITokenizerModel
 {
     readonly Dictionary<string, int> _vocabulary;
-    readonly string[] _tokens;
+    readonly Dictionary<int, string> _tokens;
     readonly int _unknownId;
 
     public WordPieceModel(Dictionary<string, int> vocabulary, string unknownToken = "[UNK]", string continuingSubwordPrefix = "##", int maxInputCharsPerWord = 100)
     {
         _vocabulary = vocabulary;
-        _tokens = new string[vocabulary.Count == 0 ? 0 : vocabulary.Values.Max() + 1];
+        // A map, not an array indexed by id: a file's ids may be sparse or huge, and must not size an allocation.
+        _tokens = new Dictionary<int, string>(vocabulary.Count);
         foreach (var (token, id) in vocabulary) _tokens[id] = token;
         UnknownToken = unknownToken;
         _unknownId = vocabulary.TryGetValue(unknownToken, out int unknown) ? unknown
@@ -29,7 +30,11 @@ public sealed class WordPieceModel : ITokenizerModel
     public static WordPieceModel FromJson(TokenizerJson json)
     {
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (token, id) in json.Required("vocab").Members()) vocabulary[token] = id.AsInt();
+        foreach (var (token, idJson) in json.Required("vocab").Members())
+        {
+            int id = idJson.AsInt();
+            vocabulary[token] = id >= 0 ? id : throw idJson.Error($"token id must not be negative, found {id}");
+        }
         string unknown = json.OptionalString("unk_token") ?? "[UNK]";
         if (!vocabulary.ContainsKey(unknown)) throw json.Error($"unk_token '{unknown}' is not in the vocabulary");
         return new WordPieceModel(vocabulary, unknown, json.OptionalString("continuing_subword_prefix") ?? "##", json.Int("max_input_chars_per_word", 100));
@@ -43,7 +48,7 @@ public sealed class WordPieceModel : ITokenizerModel
 
     public int? TokenToId(string token) => _vocabulary.TryGetValue(token, out int id) ? id : null;
 
-    public string? IdToToken(int id) => id >= 0 && id < _tokens.Length ? _tokens[id] : null;
+    public string? IdToToken(int id) => _tokens.GetValueOrDefault(id);
 
     public void Tokenize(string piece, List<int> ids)
     {

@@ -317,6 +317,7 @@ public sealed class DebertaV2ModelTests
         Assert.True(words[0].eq(0).all().item<bool>(), "the padding row is zero");
     }
 
+    [Trait("Category", "Faults")]
     [Theory]
     [InlineData("pos_att_type", "\"p2p\"", "'p2p' is not supported")]
     [InlineData("pos_att_type", "[\"c2p\", 3]", "entry 1")]
@@ -353,6 +354,7 @@ public sealed class DebertaV2ModelTests
         Assert.Equal((3, 16, 64), (v3.ScaleFactor, v3.AttentionSpan, v3.MaxRelativePositions));
     }
 
+    [Trait("Category", "Faults")]
     [Fact]
     public void Wrong_inputs_are_exceptions_not_crashes()
     {

@@ -1,4 +1,6 @@
 using RerankExperiments.Data;
+using RerankExperiments.Losses;
+using RerankExperiments.Tests.Support;
 using RerankExperiments.Torch.Randomness;
 using RerankExperiments.Training;
 
@@ -74,5 +76,28 @@ public sealed class TrainingDataTests
         Assert.Contains("max_steps", Assert.Throws<ArgumentException>(() => new TrainingOptions { Epochs = 0 }.Validated()).Message);
         Assert.True(new TrainingOptions().IsGreaterBetter("dev_mrr@10"));
         Assert.False(new TrainingOptions().IsGreaterBetter("eval_loss"));
+    }
+
+    [Trait("Category", "Faults")]
+    [Fact]
+    public void Examples_without_a_negative_are_counted_before_the_first_step_with_the_setting_that_drops_them()
+    {
+        using var directory = new TemporaryDirectory();
+        using var model = TinyRerankTask.Model(seed: 1);
+        var train = TinyRerankTask.Examples(6, 4, seed: 2);
+        train.Add(new RankingExample("lonely", ["only a positive"], [1f]));
+        train.Add(new RankingExample("alone", ["one more positive"], [1f]));
+        var steps = new List<long>();
+        var error = Assert.Throws<ArgumentException>(() => new CrossEncoderTrainer().Train(model, train, new ListwiseCrossEntropyLoss(4), [],
+            new TrainingOptions { OutputDir = directory.Path, MaxSteps = 2, BatchSize = 2, GroupSize = 4 }, new StepRecorder(steps)));
+        Assert.Contains("2 of 8 training examples have no negative passage (label ≤ 0) to build a group of 4 from, e.g. 'lonely'", error.Message);
+        Assert.Contains("mining.drop_short: true", error.Message);
+        Assert.Empty(steps);
+        Assert.Null(Checkpoints.FindLatest(directory.Path));
+    }
+
+    sealed class StepRecorder(List<long> steps) : ITrainingCallback
+    {
+        public void OnStepEnd(long step, long totalSteps) => steps.Add(step);
     }
 }

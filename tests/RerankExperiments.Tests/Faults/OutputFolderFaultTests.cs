@@ -115,6 +115,21 @@ public sealed class OutputFolderFaultTests : IDisposable
     }
 
     [Fact]
+    public void A_resumed_run_counts_what_its_folder_already_holds_as_part_of_the_estimate()
+    {
+        using var mount = new TmpfsMount(2 << 20);
+        string folder = mount.File("trial");
+        Directory.CreateDirectory(Path.Combine(folder, "checkpoints", "checkpoint-10"));
+        File.WriteAllBytes(Path.Combine(folder, "checkpoints", "checkpoint-10", "model.safetensors"), new byte[1_500_000]);
+        OutputSpaceEstimate Needing(long bytes) => new(new ModelWeights(StoredBytes: bytes, ParameterCount: 0), false, 1, false, 0);
+
+        // About 0.5 MiB is free, but the 1.5 MB an earlier attempt wrote is part of what the run will hold.
+        OutputPreflight.EnsureSpace(folder, Needing(1_800_000), OutputSettingNames.Experiment);
+        var error = Assert.Throws<OutputFolderException>(() => OutputPreflight.EnsureSpace(folder, Needing(2_500_000), OutputSettingNames.Experiment));
+        Assert.Contains("and holds 1.4 MiB (1500000 bytes) of checkpoints and models from an earlier attempt; this run needs about 2.4 MiB (2500000 bytes)", error.Message);
+    }
+
+    [Fact]
     public void The_estimate_counts_checkpoints_kept_at_once_and_optimizer_state()
     {
         var weights = new ModelWeights(StoredBytes: 1000, ParameterCount: 250);

@@ -33,17 +33,32 @@ public static class OutputPreflight
 
     /// <summary>
     /// Throws an <see cref="OutputFolderException"/> when the filesystem of <paramref name="folder"/> (which must
-    /// exist) has less free space than <paramref name="estimate"/>.
+    /// exist) cannot hold <paramref name="estimate"/>. The weights the folder already holds (a resumed run's checkpoints
+    /// and models, which the run rotates or replaces) count as part of the estimate, so a resume on a nearly full disk
+    /// that fitted before still fits.
     /// </summary>
     public static void EnsureSpace(string folder, OutputSpaceEstimate estimate, OutputSettingNames settings)
     {
         string full = Path.GetFullPath(folder);
         long free = FreeBytes(full);
-        if (free >= estimate.TotalBytes) return;
+        long present = WeightBytesUnder(full);
+        if (free + present >= estimate.TotalBytes) return;
         throw new OutputFolderException(
-            $"The output folder {full} has {OutputSpaceEstimate.Size(free)} free; this run needs about {estimate.Describe()}. "
+            $"The output folder {full} has {OutputSpaceEstimate.Size(free)} free"
+            + (present > 0 ? $" and holds {OutputSpaceEstimate.Size(present)} of checkpoints and models from an earlier attempt" : "")
+            + $"; this run needs about {estimate.Describe()}. "
             + $"Free space there, choose a folder on a larger disk ({settings.Folder}), or keep fewer checkpoints ({settings.SaveTotalLimit}); nothing was trained.");
     }
+
+    /// <summary>
+    /// The bytes of the .safetensors files under <paramref name="folder"/> (links not followed): the weights and
+    /// optimizer states the estimate sizes; logs, configs and locks are left out.
+    /// </summary>
+    public static long WeightBytesUnder(string folder) =>
+        Directory.Exists(folder)
+            ? new DirectoryInfo(folder).EnumerateFiles("*.safetensors", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
+                .Sum(file => file.Length)
+            : 0;
 
     /// <summary>Bytes available to this user on the filesystem holding <paramref name="existingFolder"/>.</summary>
     public static long FreeBytes(string existingFolder) => new DriveInfo(existingFolder).AvailableFreeSpace;

@@ -233,11 +233,13 @@ internal sealed class TrainingRun : IDisposable
         for (int micro = 0; micro < count; micro++)
         {
             var batch = _epochBatches[first + micro].Select(i => _sampler is null ? _train[i] : _sampler.Sample(_train[i], _dataRandom)).ToList();
+            // A chunk's share of the micro-batch's loss: its units over the batch's (unsplit: one chunk, share 1).
             double units = _splits > 1 ? _loss.Units(batch) ?? 0 : 0;
             foreach (var chunk in Chunks(batch, _splits))
             {
                 _lastForward = (chunk.Count, chunk.Sum(e => e.Passages.Count));
-                double weight = (_splits == 1 || units <= 0 ? (double)chunk.Count / batch.Count : _loss.Units(chunk)!.Value / units) / count;
+                double share = units > 0 ? _loss.Units(chunk)!.Value / units : (double)chunk.Count / batch.Count;
+                double weight = share / count;
                 if (_loss is ISelfBackwardLoss selfBackward)
                 {
                     selfBackwardLoss += weight * selfBackward.ComputeWithBackward(chunk, _scorer, l => _optimizer.ScaleLoss(l * weight));

@@ -89,7 +89,6 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
         store.LogBatch(run.RunId, [], Params(trial), new Dictionary<string, string>());
 
         string logFile = Path.Combine(workDirectory, "run.log.jsonl");
-        Directory.CreateDirectory(workDirectory);
         TrialOutcome outcome;
         using (var trialLog = TrialLog.Create(log, logFile, trial))
         {

@@ -1,4 +1,5 @@
 using RerankExperiments.Bench;
+using RerankExperiments.Bench.Performance;
 using TorchSharp;
 
 // One command per suite, one table each:
@@ -7,8 +8,12 @@ using TorchSharp;
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- scoring
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- training
 //   dotnet run -c Release --project bench/RerankExperiments.Bench -- mining
+//   dotnet run -c Release --project bench/RerankExperiments.Bench -- performance [section…] [minilm-only]
+//   bench/gpu/prepare.sh here, then bench/gpu/run.sh on the device machine (bench/gpu/README.md)
 string suite = args.Length > 0 ? args[0] : "foundation";
 string root = FindRepositoryRoot();
+if (suite == "gpu") return RerankExperiments.Bench.Gpu.GpuBenchmarks.Run(root, args[1..]);
+if (suite == PerformanceCaseProcess.Verb) return PerformanceCaseProcess.RunChild(root, args[1..]);
 Console.WriteLine($"# RerankExperiments {suite} benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 Console.WriteLine();
@@ -28,12 +33,15 @@ switch (suite)
     case "training":
         TrainingBenchmarks.Run(root, Console.Out);
         break;
+    case "performance":
+        PerformanceBenchmarks.Run(root, args[1..], Console.Out);
+        break;
     case "mining":
         MiningBenchmarks.Run(Console.Out);
         DenseMiningBenchmarks.Run(root, Console.Out);
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}': foundation, tokenizers, scoring, training or mining.");
+        Console.Error.WriteLine($"Unknown suite '{suite}': foundation, tokenizers, scoring, training, mining or performance.");
         return 2;
 }
 Console.WriteLine($"| peak resident memory of the benchmark process | {Measurement.PeakResidentMiB():F0} | MiB |");

@@ -31,7 +31,6 @@ public static class SmokeCommand
     {
         if (steps < 10) { Console.Error.WriteLine("--steps must be at least 10."); return 2; }
         var clock = Stopwatch.StartNew();
-        torch.set_num_threads(Environment.ProcessorCount);
         Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version} · libtorch {torch.__version__} · {torch.get_num_threads()} threads · CUDA {(cuda.is_available() ? "available" : "not available")}");
 
         bool ok = true;

@@ -73,12 +73,14 @@ internal sealed class TrainingRun : IDisposable
         if (evaluators.Count == 0 && (options.LoadBestModelAtEnd || options.EarlyStoppingPatience is not null || options.MetricForBestModel is not null))
             throw new ArgumentException("load_best_model_at_end, early_stopping_patience and metric_for_best_model need at least one evaluator.", nameof(evaluators));
 
-        _order = new DataOrder(train, options.BatchSize, options.LengthGrouping, options.DropLastBatch, options.Seed);
         _sampler = options.GroupSize is { } groupSize ? new GroupSampler(groupSize) : null;
         _sampler?.CheckAll(train);
+        _maxLength = options.MaxLength ?? model.MaxLength;
+        int? tokenizerThreads = options.DataloaderWorkers == 0 ? null : options.DataloaderWorkers;
+        var groupingLengths = options.LengthGrouping ? ExampleTokenLengths.Of(train, model.Tokenizer, _maxLength, tokenizerThreads) : null;
+        _order = new DataOrder(train.Count, options.BatchSize, groupingLengths, options.DropLastBatch, options.Seed);
         long stepsPerEpoch = (_order.BatchesPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
         _totalSteps = options.MaxSteps > 0 ? options.MaxSteps : Math.Max(1, (long)Math.Ceiling(options.Epochs * stepsPerEpoch));
-        _maxLength = options.MaxLength ?? model.MaxLength;
 
         var firstParameter = model.Model.parameters().First();
         _originalDtype = firstParameter.dtype;
@@ -91,7 +93,7 @@ internal sealed class TrainingRun : IDisposable
         _optimizer = MixedPrecisionOptimizer.Create(model.Model, options.Precision, adamW, WeightDecayRule.HuggingFaceDefault,
             options.Precision == PrecisionMode.Float16 ? new DynamicLossScaler(options.InitialLossScale) : null);
         _schedule = LearningRateSchedules.Create(options.Scheduler, _totalSteps, options.WarmupSteps, options.WarmupRatio);
-        _scorer = new TrainerPairScorer(model, _maxLength, options.DataloaderWorkers == 0 ? null : options.DataloaderWorkers);
+        _scorer = new TrainerPairScorer(model, _maxLength, tokenizerThreads);
         var device = firstParameter.device;
         _lossWindow = zeros([], ScalarType.Float64, device);
         _lastGradNorm = zeros([], ScalarType.Float32, device);

@@ -1,6 +1,8 @@
 using RerankExperiments.Data;
 using RerankExperiments.Losses;
 using RerankExperiments.Tests.Support;
+using RerankExperiments.Tokenization;
+using RerankExperiments.Tokenization.Loading;
 using RerankExperiments.Torch.Randomness;
 using RerankExperiments.Training;
 
@@ -8,41 +10,59 @@ namespace RerankExperiments.Tests.Training;
 
 public sealed class TrainingDataTests
 {
-    static List<RankingExample> Examples(int count)
+    static int[] Lengths(int count)
     {
         var random = new DeterministicRandom(3);
-        return Enumerable.Range(0, count).Select(i => new RankingExample(new string('q', 1 + random.Next(50)), ["p"], [1f])).ToList();
+        return Enumerable.Range(0, count).Select(_ => 1 + random.Next(50)).ToArray();
     }
 
     [Fact]
     public void Epochs_are_seeded_permutations_covering_every_example_once()
     {
-        var examples = Examples(37);
-        var order = new DataOrder(examples, batchSize: 5, lengthGrouping: false, dropLast: false, seed: 1);
+        var order = new DataOrder(37, batchSize: 5, groupingLengths: null, dropLast: false, seed: 1);
         Assert.Equal(8, order.BatchesPerEpoch);
         var epoch0 = order.Epoch(0);
         Assert.Equal(Enumerable.Range(0, 37), epoch0.SelectMany(b => b).Order());
         Assert.Equal(2, epoch0[^1].Length);
-        Assert.Equal(epoch0, new DataOrder(examples, 5, false, false, seed: 1).Epoch(0));
+        Assert.Equal(epoch0, new DataOrder(37, 5, null, false, seed: 1).Epoch(0));
         Assert.NotEqual(epoch0.SelectMany(b => b), order.Epoch(1).SelectMany(b => b));
-        Assert.NotEqual(epoch0.SelectMany(b => b), new DataOrder(examples, 5, false, false, seed: 2).Epoch(0).SelectMany(b => b));
-        Assert.Equal(7, new DataOrder(examples, 5, false, dropLast: true, seed: 1).Epoch(0).Count);
+        Assert.NotEqual(epoch0.SelectMany(b => b), new DataOrder(37, 5, null, false, seed: 2).Epoch(0).SelectMany(b => b));
+        Assert.Equal(7, new DataOrder(37, 5, null, dropLast: true, seed: 1).Epoch(0).Count);
     }
 
     [Fact]
     public void Length_grouping_sorts_each_mega_batch_longest_first_with_the_longest_example_in_the_first_batch()
     {
-        var examples = Examples(600);
-        var order = new DataOrder(examples, batchSize: 4, lengthGrouping: true, dropLast: false, seed: 1);
+        var lengths = Lengths(600);
+        var order = new DataOrder(600, batchSize: 4, lengths, dropLast: false, seed: 1);
         var flat = order.Epoch(0).SelectMany(b => b).ToArray();
         Assert.Equal(Enumerable.Range(0, 600), flat.Order());
-        int longest = examples.Max(DataOrder.Length);
-        Assert.Equal(longest, DataOrder.Length(examples[flat[0]]));
+        Assert.Equal(lengths.Max(), lengths[flat[0]]);
         // Within each mega-batch of 50 × 4 (but for the swapped-in first element) lengths never increase.
         foreach (var chunk in flat.Chunk(200))
             for (int i = 2; i < chunk.Length; i++)
-                Assert.True(DataOrder.Length(examples[chunk[i]]) <= DataOrder.Length(examples[chunk[i - 1]]));
-        Assert.Equal(flat, new DataOrder(examples, 4, true, false, seed: 1).Epoch(0).SelectMany(b => b));
+                Assert.True(lengths[chunk[i]] <= lengths[chunk[i - 1]]);
+        Assert.Equal(flat, new DataOrder(600, 4, lengths, false, seed: 1).Epoch(0).SelectMany(b => b));
+        Assert.Throws<ArgumentException>(() => new DataOrder(601, 4, lengths, false, seed: 1));
+    }
+
+    [Fact]
+    public void Grouping_lengths_are_the_token_count_of_each_examples_longest_pair_after_truncation()
+    {
+        var tokenizer = TokenizerLoader.Load(Fixtures.Path("hf", "bert-tiny"));
+        var examples = new List<RankingExample>
+        {
+            new("short query", ["a passage", "a somewhat longer passage with more words in it"], [1f, 0f]),
+            new("q", [string.Join(' ', Enumerable.Repeat("word", 500))], [1f]),
+            new("another query here", ["x"], [0f]),
+        };
+        var lengths = ExampleTokenLengths.Of(examples, tokenizer, maxLength: 64);
+        var truncation = new TruncationOptions(64);
+        Assert.Equal(tokenizer.EncodePair(examples[0].Query, examples[0].Passages[1], truncation).Length, lengths[0]);
+        Assert.True(lengths[0] > tokenizer.EncodePair(examples[0].Query, examples[0].Passages[0], truncation).Length);
+        Assert.Equal(64, lengths[1]);
+        Assert.Equal(tokenizer.EncodePair("another query here", "x", truncation).Length, lengths[2]);
+        Assert.Equal(lengths, ExampleTokenLengths.Of(examples, tokenizer, 64, threads: 1));
     }
 
     [Fact]

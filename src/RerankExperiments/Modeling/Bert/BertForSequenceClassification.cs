@@ -1,3 +1,4 @@
+using RerankExperiments.Torch.Layers;
 using RerankExperiments.Torch.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -85,7 +86,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly Embedding position_embeddings;
     readonly Embedding token_type_embeddings;
     readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
+    readonly ParallelDropout dropout;
     readonly long _wordPaddingIdx;
     readonly long? _positionPaddingIdx;
 
@@ -95,7 +96,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
         position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize, padding_idx: positionPaddingIdx);
         token_type_embeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        dropout = new ParallelDropout(config.HiddenDropoutProb);
         _wordPaddingIdx = config.PadTokenId;
         _positionPaddingIdx = positionPaddingIdx;
         RegisterComponents();
@@ -149,10 +150,9 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         long batch = hidden.shape[0], length = hidden.shape[1];
         // [B, S, H] → [B, A, S, d]
         Tensor Heads(Tensor x) => x.view(batch, length, _heads, _headSize).transpose(1, 2);
-        // SDPA's default scale is 1/√d, BERT's; its dropout on the probabilities is transformers' attention dropout.
-        var context = nn.functional.scaled_dot_product_attention(
-            Heads(query.forward(hidden)), Heads(key.forward(hidden)), Heads(value.forward(hidden)),
-            additiveMask, p: training ? _dropout : 0.0);
+        // Scaled by 1/√d, BERT's; the dropout on the probabilities is transformers' attention dropout.
+        var context = Attention.ScaledDotProduct(
+            Heads(query.forward(hidden)), Heads(key.forward(hidden)), Heads(value.forward(hidden)), additiveMask, _dropout, training);
         return context.transpose(1, 2).reshape(batch, length, _heads * _headSize);
     }
 }
@@ -166,7 +166,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly Linear dense;
     readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
+    readonly ParallelDropout dropout;
 
     public BertResidualOutput(int inputSize, BertEncoderConfig config) : this(inputSize, config.HiddenSize, config.LayerNormEps, config.HiddenDropoutProb)
     {
@@ -177,7 +177,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     {
         dense = nn.Linear(inputSize, hiddenSize);
         LayerNorm = nn.LayerNorm(hiddenSize, layerNormEps);
-        dropout = nn.Dropout(dropoutProbability);
+        dropout = new ParallelDropout(dropoutProbability);
         RegisterComponents();
     }
 
@@ -402,7 +402,7 @@ internal static class BertParts
 public sealed class BertForSequenceClassification : SequenceClassificationModel
 {
     readonly BertModel bert;
-    readonly Dropout dropout;
+    readonly ParallelDropout dropout;
     readonly Linear classifier;
     readonly BertEncoderConfig _config;
 
@@ -410,7 +410,7 @@ public sealed class BertForSequenceClassification : SequenceClassificationModel
     {
         _config = BertEncoderConfig.Read(config, defaultPadTokenId: 0);
         bert = new BertModel(_config);
-        dropout = nn.Dropout(_config.ClassifierDropout);
+        dropout = new ParallelDropout(_config.ClassifierDropout);
         classifier = nn.Linear(_config.HiddenSize, config.NumLabels);
         RegisterComponents();
         BertParts.Initialize(this, _config.InitializerRange);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RerankExperiments.Torch.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -246,7 +247,7 @@ sealed class ModernBertAttention : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
 {
     readonly Linear Wqkv;
     readonly Linear Wo;
-    readonly Dropout out_drop;
+    readonly ParallelDropout out_drop;
     readonly int heads;
     readonly int headDim;
     readonly double dropout;
@@ -258,7 +259,7 @@ sealed class ModernBertAttention : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
         dropout = settings.AttentionDropout;
         Wqkv = nn.Linear(settings.HiddenSize, 3 * settings.HiddenSize, hasBias: settings.AttentionBias);
         Wo = nn.Linear(settings.HiddenSize, settings.HiddenSize, hasBias: settings.AttentionBias);
-        out_drop = nn.Dropout(settings.AttentionDropout);
+        out_drop = new ParallelDropout(settings.AttentionDropout);
         RegisterComponents();
     }
 
@@ -277,8 +278,8 @@ sealed class ModernBertAttention : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
         var q = RotaryEmbedding.Apply(qkv.select(2, 0).transpose(1, 2), cos, sin);
         var k = RotaryEmbedding.Apply(qkv.select(2, 1).transpose(1, 2), cos, sin);
         var v = qkv.select(2, 2).transpose(1, 2);
-        // SDPA's default scale is 1/√d, transformers' scaling here.
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, p: training ? dropout : 0.0);
+        // Scaled by 1/√d, transformers' scaling here.
+        var attended = Attention.ScaledDotProduct(q, k, v, mask, dropout, training);
         var merged = attended.transpose(1, 2).reshape(batch, length, heads * headDim);
         return out_drop.forward(Wo.forward(merged));
     }
@@ -288,14 +289,14 @@ sealed class ModernBertAttention : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
 sealed class ModernBertMLP : nn.Module<Tensor, Tensor>
 {
     readonly Linear Wi;
-    readonly Dropout drop;
+    readonly ParallelDropout drop;
     readonly Linear Wo;
     readonly Func<Tensor, Tensor> act;
 
     public ModernBertMLP(ModernBertSettings settings) : base("ModernBertMLP")
     {
         Wi = nn.Linear(settings.HiddenSize, 2 * settings.IntermediateSize, hasBias: settings.MlpBias);
-        drop = nn.Dropout(settings.MlpDropout);
+        drop = new ParallelDropout(settings.MlpDropout);
         Wo = nn.Linear(settings.IntermediateSize, settings.HiddenSize, hasBias: settings.MlpBias);
         act = ModernBertActivation.Get(settings.HiddenActivation);
         RegisterComponents();
@@ -348,14 +349,14 @@ sealed class ModernBertEmbeddings : nn.Module<Tensor, Tensor>
 {
     readonly Embedding tok_embeddings;
     readonly LayerNorm norm;
-    readonly Dropout drop;
+    readonly ParallelDropout drop;
 
     public ModernBertEmbeddings(ModernBertSettings settings) : base("ModernBertEmbeddings")
     {
         // padding_idx as in transformers: the pad row gets no gradient.
         tok_embeddings = nn.Embedding(settings.VocabSize, settings.HiddenSize, padding_idx: settings.PadTokenId);
         norm = nn.LayerNorm(settings.HiddenSize, settings.NormEps, bias: settings.NormBias);
-        drop = nn.Dropout(settings.EmbeddingDropout);
+        drop = new ParallelDropout(settings.EmbeddingDropout);
         RegisterComponents();
     }
 
@@ -450,7 +451,7 @@ public sealed class ModernBertForSequenceClassification : SequenceClassification
 {
     readonly ModernBertModel model;
     readonly ModernBertPredictionHead head;
-    readonly Dropout drop;
+    readonly ParallelDropout drop;
     readonly Linear classifier;
 
     public ModernBertForSequenceClassification(ModelConfig config) : base("ModernBertForSequenceClassification", config)
@@ -458,7 +459,7 @@ public sealed class ModernBertForSequenceClassification : SequenceClassification
         Settings = ModernBertSettings.Read(config);
         model = new ModernBertModel(Settings);
         head = new ModernBertPredictionHead(Settings);
-        drop = nn.Dropout(Settings.ClassifierDropout);
+        drop = new ParallelDropout(Settings.ClassifierDropout);
         // transformers always gives the classifier a bias (classifier_bias is the head's dense layer).
         classifier = nn.Linear(Settings.HiddenSize, config.NumLabels, hasBias: true);
         RegisterComponents();

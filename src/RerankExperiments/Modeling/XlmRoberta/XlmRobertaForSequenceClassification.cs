@@ -1,4 +1,5 @@
 using RerankExperiments.Modeling.Bert;
+using RerankExperiments.Torch.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,13 +54,13 @@ internal sealed class XlmRobertaModel : nn.Module<Tensor, Tensor, Tensor>
 internal sealed class XlmRobertaClassificationHead : nn.Module<Tensor, Tensor>
 {
     readonly Linear dense;
-    readonly Dropout dropout;
+    readonly ParallelDropout dropout;
     readonly Linear out_proj;
 
     public XlmRobertaClassificationHead(BertEncoderConfig config, int numLabels) : base("XlmRobertaClassificationHead")
     {
         dense = nn.Linear(config.HiddenSize, config.HiddenSize);
-        dropout = nn.Dropout(config.ClassifierDropout);
+        dropout = new ParallelDropout(config.ClassifierDropout);
         out_proj = nn.Linear(config.HiddenSize, numLabels);
         RegisterComponents();
     }

@@ -1,0 +1,154 @@
+using RerankExperiments.Tokenization.Loading;
+using RerankExperiments.Training;
+using static RerankExperiments.Bench.Performance.PerformanceCaseProcess;
+
+namespace RerankExperiments.Bench.Performance;
+
+/// <summary>
+/// Issue 16's CPU table, all in one run: this machine's matmul limit, padding with and without length grouping,
+/// training and scoring throughput of MiniLM-L6-sized and BERT-base-sized cross-encoders on the quickstart data as
+/// fractions of that limit, each case's peak memory, and whether length grouping changes the held-out loss curve.
+/// Sections can be picked by name: limit, padding, training, scoring, loss-curve (default: all); "minilm-only" skips
+/// the BERT-base cases.
+/// </summary>
+public static class PerformanceBenchmarks
+{
+    static readonly string[] AllSections = ["limit", "padding", "training", "scoring", "loss-curve"];
+
+    public static void Run(string root, IReadOnlyList<string> arguments, TextWriter output)
+    {
+        TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
+        var sections = arguments.Where(a => AllSections.Contains(a)).ToHashSet();
+        if (sections.Count == 0) sections = [.. AllSections];
+        bool minilmOnly = arguments.Contains("minilm-only");
+        var sizes = minilmOnly ? [BenchModels.MiniLm] : new[] { BenchModels.MiniLm, BenchModels.BertBase };
+        output.WriteLine($"# {TorchSharp.torch.get_num_threads()} torch threads, fp32; quickstart data: first {QuickstartData.Rows} rows of data/debian-packages/train.jsonl");
+        output.WriteLine();
+
+        string tokenizerDirectory = QuickstartData.BuildTokenizer(root, Path.Combine(Path.GetTempPath(), "rerank-bench-quickstart-tokenizer"));
+        if (sections.Contains("limit")) Limit(output, sizes, GemmLimits.Square1024());
+        if (sections.Contains("padding")) Padding(root, output, tokenizerDirectory);
+
+        var rows = new List<(PerformanceCase Case, Dictionary<string, double> Figures)>();
+        foreach (string kind in new[] { "training", "scoring" }.Where(sections.Contains))
+            foreach (var (model, examples) in Cases(kind, minilmOnly))
+                foreach (bool grouped in new[] { false, true })
+                {
+                    var @case = new PerformanceCase(kind, model, grouped, examples);
+                    rows.Add((@case, PerformanceCaseProcess.Run(@case, tokenizerDirectory)));
+                }
+        if (rows.Count > 0) Throughput(output, rows);
+        if (sections.Contains("loss-curve")) LossCurve(output, tokenizerDirectory);
+    }
+
+    /// <summary>Model and examples of each case: a whole epoch of that many pairs (grouped batches vary in length along an epoch).</summary>
+    static IEnumerable<(string Model, int Examples)> Cases(string kind, bool minilmOnly)
+    {
+        yield return ("minilm", kind == "training" ? 320 : 1024);
+        if (kind == "training") yield return ("minilm-no-dropout", 320); // scoring runs without dropout anyway
+        if (!minilmOnly) yield return ("bert-base", kind == "training" ? 96 : 256);
+    }
+
+    static void Limit(TextWriter output, IReadOnlyList<BenchModels.Size> sizes, double square)
+    {
+        output.WriteLine("## The limit: fp32 matrix products");
+        output.WriteLine();
+        output.WriteLine("| product | GFLOP/s |");
+        output.WriteLine("|---|---:|");
+        output.WriteLine($"| 1024 × 1024 · 1024 × 1024 | {Format(square, "F1")} |");
+        int tokens = TrainingThroughput.BatchSize * TrainingThroughput.MaxLength;
+        foreach (var size in sizes)
+            foreach (var row in GemmLimits.ModelShapes(size, tokens))
+                output.WriteLine($"| {size.Name}: {row.Shape} | {Format(row.GigaFlopsPerSecond, "F1")} |");
+        output.WriteLine();
+    }
+
+    /// <summary>Exact, from the tokenized lengths: a whole epoch over all 12,000 pairs, in the batches the trainer and the Reranker make.</summary>
+    static void Padding(string root, TextWriter output, string tokenizerDirectory)
+    {
+        var data = QuickstartData.Load(root);
+        var lengths = data.Lengths(TokenizerLoader.Load(tokenizerDirectory), TrainingThroughput.MaxLength);
+        var flops = ModelFlops.Of(BenchModels.MiniLm);
+        output.WriteLine($"## Padding: one epoch over the {lengths.Length} pairs at max_length {TrainingThroughput.MaxLength}");
+        output.WriteLine();
+        output.WriteLine($"Pair lengths: mean {Format(lengths.Average(), "F1")}, median {Percentile(lengths, 0.5)}, 90th percentile {Percentile(lengths, 0.9)}, " +
+            $"{lengths.Count(l => l == TrainingThroughput.MaxLength)} truncated to {TrainingThroughput.MaxLength}.");
+        output.WriteLine();
+        output.WriteLine("| batches | size | useful tokens | computed tokens | useful / computed tokens | useful / computed FLOPs (MiniLM) |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (bool grouped in new[] { false, true })
+        {
+            var order = new DataOrder(lengths.Length, TrainingThroughput.BatchSize, grouped ? lengths : null, dropLast: false, seed: 1);
+            Row($"training, {(grouped ? "length-grouped" : "random")}", TrainingThroughput.BatchSize, BatchShapes.Of(order.Epoch(0), lengths, flops));
+        }
+        var inputOrder = Enumerable.Range(0, lengths.Length).ToArray();
+        Row("scoring, input order", ScoringThroughput.BatchSize, BatchShapes.Of(BatchShapes.Consecutive(inputOrder, ScoringThroughput.BatchSize), lengths, flops));
+        Row("scoring, length-sorted", ScoringThroughput.BatchSize, BatchShapes.Of(BatchShapes.Consecutive(BatchShapes.LongestFirst(lengths), ScoringThroughput.BatchSize), lengths, flops));
+        output.WriteLine();
+
+        void Row(string name, int size, BatchShapes shapes) =>
+            output.WriteLine($"| {name} | {size} | {shapes.UsefulTokens} | {shapes.ComputedTokens} | {Format(shapes.TokenEfficiency, "F3")} | " +
+                $"{Format(shapes.UsefulForwardFlops / shapes.ComputedForwardFlops, "F3")} |");
+    }
+
+    static int Percentile(int[] values, double fraction)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)(fraction * sorted.Length))];
+    }
+
+    /// <summary>
+    /// One row per case. "of limit" divides by the 1024² matmul rate the case's own process measured just before and
+    /// after it (their mean), so a slower moment of this shared machine lowers both the figure and its limit.
+    /// </summary>
+    static void Throughput(TextWriter output, List<(PerformanceCase Case, Dictionary<string, double> Figures)> rows)
+    {
+        output.WriteLine("## Throughput");
+        output.WriteLine();
+        output.WriteLine("| what | model | batches | pairs | seconds | pairs/s | useful / computed tokens | GFLOP/s computed | GFLOP/s useful | limit (before, after) | computed / limit | useful / limit | peak RSS MiB |");
+        output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (@case, f) in rows)
+        {
+            double seconds = f["seconds"];
+            double computed = f["computed_flops"] / seconds / 1e9, useful = f["useful_flops"] / seconds / 1e9;
+            double limit = (f["limit_before"] + f["limit_after"]) / 2;
+            output.WriteLine($"| {@case.Kind} | {@case.Size.Name} | {@case.Batching} | {f["pairs"]} | {Format(seconds, "F1")} | {Format(f["pairs"] / seconds, "F1")} | " +
+                $"{Format(f["useful_tokens"] / f["computed_tokens"], "F3")} | {Format(computed, "F1")} | {Format(useful, "F1")} | " +
+                $"{Format(f["limit_before"], "F0")}, {Format(f["limit_after"], "F0")} | {Format(computed / limit, "P0")} | {Format(useful / limit, "P0")} | {Format(f["peak_rss_mib"], "F0")} |");
+        }
+        output.WriteLine();
+        foreach (var group in rows.GroupBy(r => (r.Case.Kind, r.Case.Model)))
+        {
+            var random = group.Single(r => !r.Case.Grouped);
+            var grouped = group.Single(r => r.Case.Grouped);
+            double ratio = grouped.Figures["pairs"] / grouped.Figures["seconds"] / (random.Figures["pairs"] / random.Figures["seconds"]);
+            output.WriteLine($"- {group.Key.Kind}, {grouped.Case.Size.Name}: {grouped.Case.Batching} / {random.Case.Batching} pairs/s = {Format(ratio, "F2")}×");
+        }
+        output.WriteLine();
+    }
+
+    static void LossCurve(TextWriter output, string tokenizerDirectory)
+    {
+        const int examples = 4000;
+        var random = PerformanceCaseProcess.Run(new PerformanceCase("loss-curve", "tiny", false, examples), tokenizerDirectory);
+        var grouped = PerformanceCaseProcess.Run(new PerformanceCase("loss-curve", "tiny", true, examples), tokenizerDirectory);
+        output.WriteLine($"## Loss curve: {BenchModels.QuickstartTiny.Name} model, {examples} pairs, batch {TrainingThroughput.BatchSize}, " +
+            $"held-out BCE on {LossCurveComparison.HeldOut} pairs, mean [min, max] of seeds {string.Join(", ", LossCurveComparison.Seeds)}");
+        output.WriteLine();
+        output.WriteLine("| step | random: BCE | length-grouped: BCE | random: accuracy | length-grouped: accuracy |");
+        output.WriteLine("|---:|---:|---:|---:|---:|");
+        var steps = random.Keys.Select(k => long.Parse(k.Split('@')[1].Split('#')[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order();
+        foreach (long step in steps)
+            output.WriteLine($"| {step} | {Spread(random, "heldout_bce", step)} | {Spread(grouped, "heldout_bce", step)} | " +
+                $"{Spread(random, "heldout_accuracy", step)} | {Spread(grouped, "heldout_accuracy", step)} |");
+        output.WriteLine();
+        output.WriteLine($"Peak RSS of the loss-curve processes: {Format(random["peak_rss_mib"], "F0")} and {Format(grouped["peak_rss_mib"], "F0")} MiB.");
+        output.WriteLine();
+    }
+
+    static string Spread(Dictionary<string, double> figures, string metric, long step)
+    {
+        var values = LossCurveComparison.Seeds.Select(seed => figures.GetValueOrDefault($"{metric}@{step}#{seed}", double.NaN)).ToArray();
+        return $"{Format(values.Average(), "F4")} [{Format(values.Min(), "F4")}, {Format(values.Max(), "F4")}]";
+    }
+}

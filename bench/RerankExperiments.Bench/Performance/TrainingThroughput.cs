@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using RerankExperiments.Data;
+using RerankExperiments.Losses;
+using RerankExperiments.Modeling;
+using RerankExperiments.Tokenization;
+using RerankExperiments.Training;
+using static TorchSharp.torch;
+
+namespace RerankExperiments.Bench.Performance;
+
+/// <summary>
+/// Training throughput of the real trainer — tokenization, collation, forward, BCE, backward, clipping, flat AdamW,
+/// schedule: the whole step, data to update — for one epoch over the first <c>Examples</c> quickstart pairs, batch 16,
+/// max_length 256, fp32, after two warm-up steps on a throw-away run. Its batches are recomputed with the trainer's
+/// own <see cref="DataOrder"/> (same seed), so the FLOPs counted are those of the batches it ran.
+/// </summary>
+public static class TrainingThroughput
+{
+    public const int BatchSize = 16;
+    public const int MaxLength = 256;
+
+    public static Dictionary<string, double> Run(PerformanceCase @case, QuickstartData data, Tokenizer tokenizer, string tokenizerDirectory)
+    {
+        var examples = data.Examples.Take(@case.Examples).ToList();
+        var size = @case.Size;
+        manual_seed(1);
+        using var encoder = CrossEncoder.Create(size.Config(), tokenizer, tokenizerDirectory);
+        var options = Options(@case.Grouped, steps: -1);
+        Train(encoder, examples, options with { MaxSteps = 2 }, new StepClock());
+        var clock = new StepClock();
+        Train(encoder, examples, options, clock);
+
+        var lengths = LengthsOf(examples, tokenizer);
+        var order = new DataOrder(examples.Count, BatchSize, @case.Grouped ? lengths : null, dropLast: false, options.Seed);
+        var shapes = BatchShapes.Of(order.Epoch(0), lengths, ModelFlops.Of(size));
+        return new Dictionary<string, double>
+        {
+            ["steps"] = clock.Steps,
+            ["pairs"] = examples.Count,
+            ["seconds"] = clock.Seconds,
+            ["useful_tokens"] = shapes.UsefulTokens,
+            ["computed_tokens"] = shapes.ComputedTokens,
+            ["useful_flops"] = ModelFlops.TrainingPasses * shapes.UsefulForwardFlops,
+            ["computed_flops"] = ModelFlops.TrainingPasses * shapes.ComputedForwardFlops,
+        };
+    }
+
+    public static TrainingOptions Options(bool grouped, long steps) => new()
+    {
+        OutputDir = Path.Combine(Path.GetTempPath(), "rerank-bench-train-" + Guid.NewGuid().ToString("N")),
+        Epochs = 1, MaxSteps = steps, BatchSize = BatchSize, LearningRate = 2e-5, WarmupRatio = 0.1, MaxLength = MaxLength,
+        SaveSteps = 0, LoggingSteps = 50, Seed = 1, LengthGrouping = grouped,
+    };
+
+    public static TrainingResult Train(CrossEncoder encoder, IReadOnlyList<RankingExample> examples, TrainingOptions options, ITrainingCallback callback,
+        IReadOnlyList<RerankExperiments.Evaluation.IEvaluator>? evaluators = null)
+    {
+        try
+        {
+            return new CrossEncoderTrainer().Train(encoder, examples, new BinaryCrossEntropyLoss(), evaluators ?? [], options, callback);
+        }
+        finally
+        {
+            if (Directory.Exists(options.OutputDir)) Directory.Delete(options.OutputDir, recursive: true);
+        }
+    }
+
+    public static int[] LengthsOf(IEnumerable<RankingExample> examples, Tokenizer tokenizer) =>
+        tokenizer.EncodeBatch(examples.Select(e => new TextInput(e.Query, e.Passages[0])).ToList(), new TruncationOptions(MaxLength))
+            .Select(e => e.Length).ToArray();
+
+    /// <summary>Wall-clock time from the start of training to the end of its last step.</summary>
+    sealed class StepClock : ITrainingCallback
+    {
+        readonly Stopwatch _clock = new();
+
+        public double Seconds => _clock.Elapsed.TotalSeconds;
+        public long Steps { get; private set; }
+
+        public void OnTrainBegin(long startStep, long totalSteps) => _clock.Restart();
+
+        public void OnStepEnd(long step, long totalSteps)
+        {
+            Steps = step;
+            if (step == totalSteps) _clock.Stop();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using RerankExperiments.Torch.Layers;
+using RerankExperiments.Torch.Randomness;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RerankExperiments.Tests.Torch;
+
+public sealed class ParallelDropoutTests
+{
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    public void Masks_drop_each_element_with_probability_p(double p)
+    {
+        manual_seed(5);
+        using var mask = DropoutMasks.Dropped([3, 200_001], p);
+        Assert.Equal(ScalarType.Bool, mask.dtype);
+        Assert.Equal([3L, 200_001L], mask.shape);
+        double fraction = mask.to(ScalarType.Float64).mean().item<double>();
+        // 600,003 Bernoulli(p) draws: the standard error is √(p(1−p)/n) ≤ 0.00065; allow five of them.
+        Assert.InRange(fraction, p - 0.0033, p + 0.0033);
+    }
+
+    [Fact]
+    public void Masks_follow_torchs_generator_and_do_not_depend_on_the_thread_count()
+    {
+        manual_seed(11);
+        using var first = DropoutMasks.Dropped([1000, 300], 0.3);
+        using var second = DropoutMasks.Dropped([1000, 300], 0.3);
+        manual_seed(11);
+        using var again = DropoutMasks.Dropped([1000, 300], 0.3);
+        Assert.True(first.eq(again).all().item<bool>());
+        Assert.False(first.eq(second).all().item<bool>());
+        // Neighbouring chunks are drawn from differently seeded streams, not repeats of one stream.
+        using var flat = first.view(-1);
+        Assert.False(flat.narrow(0, 0, 65536).eq(flat.narrow(0, 65536, 65536)).all().item<bool>());
+    }
+
+    [Fact]
+    public void Probabilities_zero_and_one_drop_nothing_and_everything()
+    {
+        using var none = DropoutMasks.Dropped([70_000], 0);
+        using var all = DropoutMasks.Dropped([70_000], 1);
+        Assert.False(none.any().item<bool>());
+        Assert.True(all.all().item<bool>());
+        using var empty = DropoutMasks.Dropped([0, 4], 0.5);
+        Assert.Equal(0, empty.numel());
+        Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMasks.Dropped([4], 1.5));
+    }
+
+    [Fact]
+    public void In_training_kept_elements_are_scaled_by_one_over_one_minus_p_and_the_gradient_follows_the_mask()
+    {
+        manual_seed(3);
+        var input = (rand(50, 400) + 0.5).requires_grad_();
+        var output = ParallelDropout.Apply(input, 0.25, training: true);
+        using var kept = output.ne(0);
+        var expected = input.detach() / 0.75;
+        Assert.True(output.detach().masked_select(kept).allclose(expected.masked_select(kept), rtol: 1e-6, atol: 0));
+        double dropped = 1 - kept.to(ScalarType.Float64).mean().item<double>();
+        Assert.InRange(dropped, 0.23, 0.27);
+        output.sum().backward();
+        Assert.True(input.grad!.allclose(kept.to(ScalarType.Float32) / 0.75, rtol: 1e-6, atol: 0));
+    }
+
+    [Fact]
+    public void In_evaluation_or_with_p_zero_it_is_the_identity()
+    {
+        using var input = randn(4, 5);
+        var module = new ParallelDropout(0.4);
+        module.eval();
+        using (var output = module.forward(input)) Assert.True(output.eq(input).all().item<bool>());
+        using (var output = ParallelDropout.Apply(input, 0, training: true)) Assert.True(output.eq(input).all().item<bool>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ParallelDropout(1.0));
+    }
+
+    [Fact]
+    public void Attention_with_dropout_is_softmax_attention_when_nothing_is_dropped()
+    {
+        // p = 1e-12 rounds to a zero threshold: the composed CPU path runs, drops nothing, and must equal the fused
+        // kernel — scale, additive mask, softmax, chunking over the batch (5 examples of 12 × 300 × 300 scores make
+        // several chunks) and the 1/(1 − p) factor all checked at once.
+        manual_seed(2);
+        using var q = randn(5, 12, 300, 16);
+        using var k = randn(5, 12, 300, 16);
+        using var v = randn(5, 12, 300, 16);
+        using var mask = zeros(5, 1, 1, 300);
+        mask[.., .., .., 250..] = tensor(float.MinValue);
+        using var composed = Attention.ScaledDotProduct(q, k, v, mask, 1e-12, training: true);
+        using var fused = nn.functional.scaled_dot_product_attention(q, k, v, mask);
+        Assert.True(composed.allclose(fused, rtol: 1e-4, atol: 1e-5), $"max difference {(composed - fused).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void Attention_dropout_is_unbiased_and_reproducible()
+    {
+        manual_seed(4);
+        using var q = randn(2, 2, 40, 8);
+        using var k = randn(2, 2, 40, 8);
+        using var v = randn(2, 2, 40, 8);
+        using var exact = nn.functional.scaled_dot_product_attention(q, k, v);
+        using var sum = zeros_like(exact);
+        const int draws = 2000;
+        for (int i = 0; i < draws; i++)
+            using (var sample = Attention.ScaledDotProduct(q, k, v, null, 0.5, training: true)) sum.add_(sample);
+        using var mean = sum / draws;
+        // Each output is an average over 40 scaled Bernoulli-masked terms; 2,000 draws bring the mean within ~0.05.
+        Assert.True(mean.allclose(exact, rtol: 0, atol: 0.1), $"max difference {(mean - exact).abs().max().item<float>()}");
+        manual_seed(9);
+        using var first = Attention.ScaledDotProduct(q, k, v, null, 0.5, training: true);
+        manual_seed(9);
+        using var second = Attention.ScaledDotProduct(q, k, v, null, 0.5, training: true);
+        Assert.True(first.eq(second).all().item<bool>());
+        using var evaluation = Attention.ScaledDotProduct(q, k, v, null, 0.5, training: false);
+        Assert.True(evaluation.allclose(exact, rtol: 1e-5, atol: 1e-6));
+    }
+}

@@ -15,4 +15,5 @@ root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(MineCommand.Create());
 root.Subcommands.Add(MergeCommand.Create());
 root.Subcommands.Add(MlflowSyncCommand.Create());
+root.Subcommands.Add(SweepCommand.Create());
 return root.Parse(args).Invoke();

@@ -65,7 +65,8 @@ public sealed class SweepParentRun(ITrackingStore store, ILogger log)
         return runId;
     }
 
-    string Create(ExperimentPlan plan, string experimentId, IReadOnlyDictionary<string, string> commonTags)
+    /// <summary>Creates the parent (internal: tests call it as a job that looked before another job created it).</summary>
+    internal string Create(ExperimentPlan plan, string experimentId, IReadOnlyDictionary<string, string> commonTags)
     {
         var tags = new Dictionary<string, string>(commonTags) { [RunTags.SweepHash] = plan.SweepHash, [RunTags.Kind] = "sweep" };
         string runId;

@@ -26,7 +26,9 @@ say() { echo "slurm-local: $*"; }
 
 require_root() { [[ $(id -u) -eq 0 ]] || die "must run as root (it installs packages and starts slurmctld, slurmd and munged)"; }
 
-alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A process that has exited but is not yet reaped (a zombie: containers whose init does not reap) counts as gone.
+running() { kill -0 "$1" 2>/dev/null && [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]]; }
+alive() { [[ -f "$1" ]] && running "$(cat "$1")"; }
 
 install() {
   if command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v munged >/dev/null && command -v sbatch >/dev/null; then return; fi
@@ -102,14 +104,15 @@ start() {
   mkdir -p "$STATE/ctld" "$STATE/d" "$LOGS" "$RUN"
   if ! alive "$RUN/slurmctld.pid"; then nice -n "$NICE" slurmctld; fi
   if ! alive "$RUN/slurmd.pid"; then nice -n "$NICE" slurmd; fi
-  local host; host=$(hostname -s)
-  for _ in $(seq 120); do
-    if scontrol ping 2>/dev/null | grep -q "is UP" && sinfo -h -n "$host" -o "%t" 2>/dev/null | grep -Eq "^(idle|mix|alloc)"; then
-      say "up: node $host ($(sinfo -h -n "$host" -o '%c CPUs, state %t')), partition debug; daemons under nice $NICE"
+  local host deadline; host=$(hostname -s); deadline=$((SECONDS + 60))
+  # Bounded by the clock, each call too: a controller that does not answer makes scontrol wait on its own timeouts.
+  while (( SECONDS < deadline )); do
+    if timeout 5 scontrol ping 2>/dev/null | grep -q "is UP" && timeout 5 sinfo -h -n "$host" -o "%t" 2>/dev/null | grep -Eq "^(idle|mix|alloc)"; then
+      say "up: node $host ($(timeout 5 sinfo -h -n "$host" -o '%c CPUs, state %t')), partition debug; daemons under nice $NICE"
       return
     fi
     # A node left down or drained by an earlier run comes back once its daemons answer.
-    scontrol update nodename="$host" state=resume >/dev/null 2>&1 || true
+    timeout 5 scontrol update nodename="$host" state=resume >/dev/null 2>&1 || true
     sleep 0.5
   done
   status || true
@@ -123,9 +126,9 @@ status() {
   done
   if alive "$MUNGE_PID"; then echo "munged: running (pid $(cat "$MUNGE_PID"))"; else echo "munged: not running"; ok=1; fi
   if [[ $ok -eq 0 ]]; then
-    scontrol ping || ok=1
-    sinfo || ok=1
-    squeue || ok=1
+    timeout 10 scontrol ping || ok=1
+    timeout 10 sinfo || ok=1
+    timeout 10 squeue || ok=1
   fi
   return $ok
 }
@@ -135,7 +138,7 @@ stop_pid() {
   if ! alive "$file"; then return; fi
   local pid; pid=$(cat "$file")
   kill "$pid"
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || { say "stopped $name"; return; }; sleep 0.1; done
+  for _ in $(seq 100); do running "$pid" || { say "stopped $name"; return; }; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   say "stopped $name (killed)"
 }

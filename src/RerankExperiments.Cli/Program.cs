@@ -15,5 +15,6 @@ root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(MineCommand.Create());
 root.Subcommands.Add(MergeCommand.Create());
 root.Subcommands.Add(MlflowSyncCommand.Create());
+root.Subcommands.Add(SweepCommand.Create());
 TorchThreads.ConfigureFor(args);
 return root.Parse(args).Invoke();

@@ -24,23 +24,28 @@ public static class RunCommand
         var overrides = ExperimentArguments.Overrides();
         var trial = new Option<int?>("--trial") { Description = "Run only this trial of the sweep (0-based; for job arrays and CI matrices)." };
         var noResume = new Option<bool>("--no-resume") { Description = "Run trials again even when a FINISHED run with the same config exists." };
-        var command = new Command("run", "Run an experiment (all trials of its sweep, or one).") { file, overrides, trial, noResume };
+        var parentRun = new Option<string?>("--parent-run") { Description = "The sweep's parent run id (as `rerank sweep submit` made it); default: found by the sweep's hash, or created." };
+        var baseDirectory = ExperimentArguments.BaseDirectory();
+        var cacheDirectory = new Option<string?>("--cache-dir") { Description = "The mining cache folder (default: runs/cache under --base-dir or the current folder)." };
+        var command = new Command("run", "Run an experiment (all trials of its sweep, or one).") { file, overrides, trial, noResume, parentRun, baseDirectory, cacheDirectory };
         command.SetAction(result =>
         {
             using var interruption = new Interruption(Console.Error);
             return Run(result.GetValue(file)!, result.GetValue(overrides)!, result.GetValue(trial), !result.GetValue(noResume),
-                Environment.GetEnvironmentVariable, Console.Out, Console.Error, interruption.Token);
+                Environment.GetEnvironmentVariable, Console.Out, Console.Error, interruption.Token, result.GetValue(parentRun), result.GetValue(baseDirectory),
+                result.GetValue(cacheDirectory));
         });
         return command;
     }
 
     public static int Run(string file, IReadOnlyList<string> overrides, int? trial, bool resume, Func<string, string?> environment,
-        TextWriter output, TextWriter errors, CancellationToken cancellationToken = default)
+        TextWriter output, TextWriter errors, CancellationToken cancellationToken = default, string? parentRunId = null, string? baseDirectory = null,
+        string? cacheDirectory = null)
     {
         ExperimentPlan plan;
         try
         {
-            plan = ExperimentLoader.Load(file, overrides, environment);
+            plan = ExperimentLoader.Load(file, overrides, environment, baseDirectory);
             if (trial is { } index && (index < 0 || index >= plan.Trials.Count))
                 throw new ExperimentConfigException([new ConfigError(null, "--trial", $"is {index}; {file} has trials 0 to {plan.Trials.Count - 1}.")]);
         }
@@ -49,14 +54,11 @@ public static class RunCommand
             return ExperimentArguments.ReportConfigErrors(error, errors);
         }
 
-        using var log = new LoggerConfiguration()
-            .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}", formatProvider: CultureInfo.InvariantCulture,
-                standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose)
-            .CreateLogger();
+        using var log = ExperimentArguments.ConsoleLog();
         ITrackingStore store;
         try
         {
-            store = TrackingStores.Open(plan.Spec.Tracking.Uri, environment, logger: log);
+            store = TrackingStores.Open(plan.Spec.Tracking.Uri, environment, baseDirectory, logger: log);
         }
         catch (ArgumentException error)
         {
@@ -68,7 +70,11 @@ public static class RunCommand
             // A live bar on an interactive terminal; plain periodic lines in CI and pipes.
             Func<Training.ITrainingCallback>? bar = TerminalProgressBar.Supported(environment) ? TerminalProgressBar.ForStandardError : null;
             var runner = new ExperimentRunner(store, log, errors, HubSettings.FromEnvironment(environment),
-                new RunnerOptions(trial, resume, SourceName: $"rerank run {file}"), bar);
+                ExperimentArguments.RunnerOptions(baseDirectory, $"rerank run {file}") with
+                {
+                    Trial = trial, Resume = resume, ParentRunId = parentRunId,
+                    CacheDirectory = cacheDirectory ?? ExperimentArguments.RunnerOptions(baseDirectory, "").CacheDirectory,
+                }, bar);
             var outcome = runner.Run(plan, cancellationToken);
             output.WriteLine();
             // One trial: the models side by side (first stage, starting, fine-tuned, merged); a sweep: one row per trial.

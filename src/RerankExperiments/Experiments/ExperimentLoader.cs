@@ -16,7 +16,13 @@ public static class ExperimentLoader
     /// <summary>Top-level sections that do not change what a trial computes: left out of its config hash.</summary>
     static readonly string[] NotHashed = ["sweep", "tracking", "description"];
 
-    public static ExperimentPlan Load(string path, IEnumerable<string>? overrides = null, Func<string, string?>? environment = null)
+    /// <param name="path">The experiment file.</param>
+    /// <param name="overrides">--set assignments, applied in order.</param>
+    /// <param name="environment">Environment lookup (MLFLOW_TRACKING_URI); the process's when null.</param>
+    /// <param name="baseDirectory">Where the experiment's relative paths are read from; the current directory when null
+    /// (see <see cref="ConfigPaths"/>: hashes and params keep the paths as written).</param>
+    public static ExperimentPlan Load(string path, IEnumerable<string>? overrides = null, Func<string, string?>? environment = null,
+        string? baseDirectory = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var root = (ConfigMapping)ExperimentFiles.Load(path, overrides);
@@ -36,7 +42,7 @@ public static class ExperimentLoader
                 try { resolved = ConfigMerge.Set(resolved, assignment.Path, assignment.Value, assignment.Value.Mark); }
                 catch (ExperimentConfigException error) { trialErrors.AddRange(error.Errors); }
             }
-            var spec = trialErrors.Count == 0 ? ExperimentSchema.Bind((ConfigMapping)resolved, trialErrors, environment) : null;
+            var spec = trialErrors.Count == 0 ? ExperimentSchema.Bind((ConfigMapping)(baseDirectory is null ? resolved : ConfigPaths.Absolutize(resolved, baseDirectory)), trialErrors, environment) : null;
             foreach (var error in trialErrors)
                 if (seen.Add(error.ToString())) errors.Add(sweep is null ? error : error with { Message = $"{error.Message} [trial {trial.Index}: {trial.Name}]" });
             if (spec is not null) trials.Add(new TrialPlan(trial.Index, trial.Name, trial.Assignments, spec, WithoutSecrets(resolved), Hash((ConfigMapping)resolved)));

@@ -52,9 +52,13 @@ public static class MiningCache
         }
         var result = mine();
         Directory.CreateDirectory(folder);
-        QueryPosNegJsonl.Write(records, result.Records);
-        File.WriteAllText(statistics + ".partial", JsonSerializer.Serialize(result.Statistics, JsonOptions));
-        File.Move(statistics + ".partial", statistics, overwrite: true);
+        // Trials mining the same data at once (job array tasks sharing the cache) each write their own partial files
+        // and rename them into place: equal contents, and no file is written by two processes.
+        string partial = "." + Guid.NewGuid().ToString("N") + ".partial";
+        QueryPosNegJsonl.Write(records + partial, result.Records);
+        File.WriteAllText(statistics + partial, JsonSerializer.Serialize(result.Statistics, JsonOptions));
+        File.Move(records + partial, records, overwrite: true);
+        File.Move(statistics + partial, statistics, overwrite: true);
         return result;
     }
 

@@ -12,7 +12,10 @@ namespace RerankExperiments.Tracking;
 /// <para>
 /// Several processes may share one root: experiments are created under an exclusive lock file and appear by an
 /// atomic folder rename, so racing creators end with one experiment; every meta.yaml, param and tag is written to a
-/// temporary file and renamed; metric files are appended to only by the process that owns the run.
+/// temporary file and renamed; metric files are appended to only by the process that owns the run; artifacts are
+/// copied under a unique hidden name and renamed into place. A sweep's parent run, which processes running its trials
+/// independently all look for, gets an id derived from the sweep (see Experiments.Running.SweepParentRun), so racing
+/// creators make one run.
 /// </para>
 /// </summary>
 public sealed class FileTrackingStore : ITrackingStore
@@ -169,9 +172,19 @@ public sealed class FileTrackingStore : ITrackingStore
         {
             var target = ArtifactPaths.Resolve(artifacts, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            // A link planted in the artifact folder is replaced, never written through.
-            if (new FileInfo(target).LinkTarget is not null) File.Delete(target);
-            File.Copy(file, target, overwrite: true);
+            // Copied beside the target under a hidden unique name, then renamed over it: a link planted in the artifact
+            // folder is replaced, never written through, and two processes logging one artifact never interleave.
+            var temporary = Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + ".tmp-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                File.Copy(file, temporary);
+                File.Move(temporary, target, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using RerankExperiments.Experiments.Config;
 using RerankExperiments.Hub;
-using RerankExperiments.Reporting;
 using RerankExperiments.Tracking;
 using Serilog;
 
@@ -36,7 +35,11 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
         var commonTags = CommonTags(source);
         log.Information("Experiment {Name}: {Count} trial(s), tracking at {Location} (experiment {Id})", spec.Name, plan.Trials.Count, store.Location, experimentId);
 
-        string? parentRunId = plan.Sweep is null ? null : ParentRun(plan, experimentId, commonTags);
+        // One trial of a sweep (a job array task, a CI matrix job) joins the parent and leaves it to `rerank sweep
+        // report` to finish; the whole sweep in one process finishes it itself.
+        bool wholeSweep = _options.Trial is null;
+        var parents = new SweepParentRun(store, log);
+        string? parentRunId = plan.Sweep is null ? null : parents.Resolve(plan, experimentId, commonTags, _options.ParentRunId, reopen: wholeSweep);
         var outcomes = new List<TrialOutcome>();
         foreach (var trial in trials)
         {
@@ -47,7 +50,8 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
         }
 
         var (bestMetric, bestTrial) = SweepSummary.Best(plan, outcomes);
-        if (parentRunId is not null) FinishParent(plan, parentRunId, outcomes, bestMetric, bestTrial);
+        if (parentRunId is not null && wholeSweep) parents.Finish(plan, experimentId, parentRunId, outcomes, bestMetric, bestTrial);
+        else if (parentRunId is not null) log.Information("Sweep: trial {Trial} of parent run {RunId}; `rerank sweep report {File}` builds the report when all trials ended", _options.Trial, parentRunId, plan.SourceFile);
         return new ExperimentOutcome(experimentId, parentRunId, outcomes, bestMetric, bestTrial);
     }
 
@@ -82,7 +86,11 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
             [RunTags.Kind] = "trial",
             [RunTags.TrialIndex] = trial.Index.ToString(CultureInfo.InvariantCulture),
         };
-        if (parentRunId is not null) tags[MlflowTags.ParentRunId] = parentRunId;
+        if (parentRunId is not null)
+        {
+            tags[MlflowTags.ParentRunId] = parentRunId;
+            tags[RunTags.SweepHash] = plan.SweepHash;
+        }
         var run = store.CreateRun(experimentId, trial.Name, tags, Now());
         trialLock.Record(run.RunId);
         log.Information("Trial {Index} ({Name}): run {RunId}", trial.Index, trial.Name, run.RunId);
@@ -128,58 +136,6 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
         log.Warning("Run {RunId} of this trial ended without a word (its process died); marked KILLED", previousRunId);
     }
 
-    string ParentRun(ExperimentPlan plan, string experimentId, Dictionary<string, string> commonTags)
-    {
-        var existing = store.FindRuns(experimentId, new Dictionary<string, string> { [RunTags.SweepHash] = plan.SweepHash, [RunTags.Kind] = "sweep" })
-            .OrderByDescending(r => r.StartTimeMs).FirstOrDefault();
-        if (existing is not null)
-        {
-            store.UpdateRun(existing.RunId, RunStatus.Running, null);
-            log.Information("Sweep: continuing parent run {RunId}", existing.RunId);
-            return existing.RunId;
-        }
-        var tags = new Dictionary<string, string>(commonTags) { [RunTags.SweepHash] = plan.SweepHash, [RunTags.Kind] = "sweep" };
-        var parent = store.CreateRun(experimentId, plan.Spec.Name, tags, Now());
-        var sweep = plan.Sweep!;
-        var parameters = new Dictionary<string, string>
-        {
-            ["sweep.method"] = sweep.Method.ToString().ToLowerInvariant(),
-            ["sweep.trials"] = plan.Trials.Count.ToString(CultureInfo.InvariantCulture),
-            ["sweep.seed"] = sweep.Seed.ToString(CultureInfo.InvariantCulture),
-        };
-        foreach (var p in sweep.Parameters)
-            parameters[TrackingKeys.Sanitize($"sweep.parameters.{p.Path}")] = TrackingKeys.Truncate(p.Values is { } values ? ConfigYamlWriter.Flow(new ConfigSequence(values, p.Mark)) : $"{p.Distribution!.Kind}({p.Distribution.Low.ToString(CultureInfo.InvariantCulture)}, {p.Distribution.High.ToString(CultureInfo.InvariantCulture)})", TrackingKeys.MaxParamValueLength);
-        store.LogBatch(parent.RunId, [], parameters, new Dictionary<string, string>());
-        log.Information("Sweep: parent run {RunId}", parent.RunId);
-        return parent.RunId;
-    }
-
-    void FinishParent(ExperimentPlan plan, string parentRunId, List<TrialOutcome> outcomes, string? bestMetric, int? bestTrial)
-    {
-        var points = new List<MetricPoint>();
-        if (bestMetric is not null && bestTrial is { } best && outcomes.FirstOrDefault(o => o.Trial.Index == best) is { } winner
-            && SweepSummary.Metric(winner, bestMetric) is { } value)
-            points.Add(new MetricPoint(MetricNames.ForTracking($"best/{bestMetric}"), value, Now(), 0));
-        var directory = Path.Combine(plan.Spec.Output.Directory, Safe(plan.Spec.Name), "sweep-" + plan.SweepHash);
-        Directory.CreateDirectory(directory);
-        var plots = SweepReport.Plots(plan, outcomes, bestMetric, store);
-        if (LineChart.TextFont is null) log.Warning("No font found under /usr/share/fonts: the sweep plots have no text (install a font, e.g. Debian's fonts-dejavu-core)");
-        foreach (var (name, png) in plots)
-        {
-            string file = Path.Combine(directory, name);
-            File.WriteAllBytes(file, png);
-            store.LogArtifact(parentRunId, file, "plots");
-        }
-        string report = Path.Combine(directory, "sweep_report.md");
-        File.WriteAllText(report, SweepReport.Markdown(plan, outcomes, bestMetric, bestTrial, store.Location, plots.Select(p => p.Name).ToList()));
-        store.LogArtifact(parentRunId, report);
-        store.LogBatch(parentRunId, points, new Dictionary<string, string>(),
-            bestTrial is { } b ? new Dictionary<string, string> { ["rerank.best_trial"] = b.ToString(CultureInfo.InvariantCulture) } : new Dictionary<string, string>());
-        var status = outcomes.Any(o => o.Status == RunStatus.Killed) ? RunStatus.Killed
-            : outcomes.Any(o => o.Status == RunStatus.Failed) ? RunStatus.Failed : RunStatus.Finished;
-        store.UpdateRun(parentRunId, status, Now());
-    }
-
     Dictionary<string, string> CommonTags(SourceInfo source)
     {
         var tags = new Dictionary<string, string>
@@ -201,8 +157,38 @@ public sealed class ExperimentRunner(ITrackingStore store, ILogger log, TextWrit
     /// <summary>The trial's folder (checkpoints, models, plots, log): output.dir/{experiment name}/{config hash}.</summary>
     public static string TrialDirectory(TrialPlan trial) => Path.Combine(trial.Spec.Output.Directory, Safe(trial.Spec.Name), trial.ConfigHash);
 
+    /// <summary>
+    /// The sweep's experiment and parent run, the parent created when missing and set RUNNING: what `rerank sweep
+    /// submit` does before its jobs start, so that every task joins the same parent.
+    /// </summary>
+    public (string ExperimentId, string ParentRunId) OpenSweep(ExperimentPlan plan)
+    {
+        if (plan.Sweep is null)
+            throw new ExperimentConfigException([new ConfigError(null, "sweep", $"{plan.SourceFile} has no sweep section: submit runs a sweep's trials as a job array.")]);
+        string experimentId = store.GetOrCreateExperiment(plan.Spec.Tracking.Experiment);
+        return (experimentId, new SweepParentRun(store, log).Resolve(plan, experimentId, CommonTags(SourceInfo.Detect(_options.WorkingDirectory)), _options.ParentRunId, reopen: true));
+    }
+
+    /// <summary>
+    /// The report of a sweep whose trials ran elsewhere (job array tasks, CI matrix jobs): every trial's outcome read
+    /// from the store, the parent finished with the report. The parent is <see cref="RunnerOptions.ParentRunId"/> or
+    /// the sweep's own, found by its hash.
+    /// </summary>
+    public ExperimentOutcome Report(ExperimentPlan plan)
+    {
+        if (plan.Sweep is null)
+            throw new ExperimentConfigException([new ConfigError(null, "sweep", $"{plan.SourceFile} has no sweep: there is no sweep report to build.")]);
+        string experimentId = store.GetOrCreateExperiment(plan.Spec.Tracking.Experiment);
+        var parents = new SweepParentRun(store, log);
+        string parentRunId = parents.Resolve(plan, experimentId, CommonTags(SourceInfo.Detect(_options.WorkingDirectory)), _options.ParentRunId, reopen: false);
+        var outcomes = TrialRunState.Read(store, experimentId, plan).Select(s => s.ToOutcome()).ToList();
+        var (bestMetric, bestTrial) = SweepSummary.Best(plan, outcomes);
+        parents.Finish(plan, experimentId, parentRunId, outcomes, bestMetric, bestTrial);
+        return new ExperimentOutcome(experimentId, parentRunId, outcomes, bestMetric, bestTrial);
+    }
+
     /// <summary>A folder name from an experiment name.</summary>
-    static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+    internal static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
     static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 }

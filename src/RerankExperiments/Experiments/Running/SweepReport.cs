@@ -14,6 +14,9 @@ namespace RerankExperiments.Experiments.Running;
 /// </summary>
 public static class SweepReport
 {
+    /// <summary>The report's file name, in the sweep folder and among the parent run's artifacts.</summary>
+    public const string FileName = "sweep_report.md";
+
     /// <summary>The report; <paramref name="plotNames"/> are the files <see cref="Plots"/> made, linked under plots/.</summary>
     public static string Markdown(ExperimentPlan plan, IReadOnlyList<TrialOutcome> outcomes, string? bestMetric, int? bestTrial, string trackingLocation,
         IReadOnlyList<string> plotNames)

@@ -13,7 +13,7 @@ public static class GemmLimits
     public sealed record Row(string Shape, double GigaFlopsPerSecond);
 
     /// <summary>1024×1024 by 1024×1024, 2·n³ FLOP per call.</summary>
-    public static double Square1024() => Rate(1024, 1024, 1024, transposeB: false);
+    public static double Square1024() => Rate(1024, 1024, 1024, transposeA: false, transposeB: false);
 
     /// <summary>
     /// The model's own products at <paramref name="tokens"/> tokens, forward and backward, for the two weight shapes
@@ -27,14 +27,14 @@ public static class GemmLimits
         double flops = 0, seconds = 0;
         foreach (var (outputs, inputs, count) in new[] { (h, h, 4), (i, h, 1), (h, i, 1) })
         {
-            foreach (var (label, m, k, n, transposeB) in new[]
+            foreach (var (label, m, k, n, transposeA, transposeB) in new[]
             {
-                ($"y[{tokens}×{outputs}] = x[{tokens}×{inputs}]·Wᵀ", tokens, inputs, outputs, true),
-                ($"dx[{tokens}×{inputs}] = dy[{tokens}×{outputs}]·W", tokens, outputs, inputs, false),
-                ($"dW[{outputs}×{inputs}] = dyᵀ·x", outputs, tokens, inputs, false),
+                ($"y[{tokens}×{outputs}] = x[{tokens}×{inputs}]·Wᵀ", tokens, inputs, outputs, false, true),
+                ($"dx[{tokens}×{inputs}] = dy[{tokens}×{outputs}]·W", tokens, outputs, inputs, false, false),
+                ($"dW[{outputs}×{inputs}] = dyᵀ·x", outputs, tokens, inputs, true, false),
             })
             {
-                double rate = Rate(m, k, n, transposeB);
+                double rate = Rate(m, k, n, transposeA, transposeB);
                 rows.Add(new Row(label, rate));
                 double callFlops = 2.0 * m * k * n * count;
                 flops += callFlops;
@@ -45,11 +45,11 @@ public static class GemmLimits
         return rows;
     }
 
-    /// <summary>GFLOP/s of c[m×n] = a[m×k]·b[k×n] (b given as its transpose when <paramref name="transposeB"/>).</summary>
-    static double Rate(int m, int k, int n, bool transposeB)
+    /// <summary>GFLOP/s of c[m×n] = a[m×k]·b[k×n], a or b given as the transposed view of a stored matrix when asked (as autograd passes them).</summary>
+    static double Rate(int m, int k, int n, bool transposeA, bool transposeB)
     {
         using var scope = NewDisposeScope();
-        var a = randn(m, k);
+        var a = transposeA ? randn(k, m).t() : randn(m, k);
         var b = transposeB ? randn(n, k).t() : randn(k, n);
         var c = empty(m, n);
         double flops = 2.0 * m * k * n;

@@ -98,23 +98,23 @@ public static class PerformanceBenchmarks
     }
 
     /// <summary>
-    /// One row per case. "of limit" divides by the 1024² matmul rate the case's own process measured just before and
-    /// after it (their mean), so a slower moment of this shared machine lowers both the figure and its limit.
+    /// One row per case. "limit" is the 1024² matmul rate measured after each step or scoring call, weighted by their
+    /// times (its range in brackets); "/ limit" is Σ FLOPᵢ / Σ (tᵢ · limitᵢ) (see <see cref="AdjacentLimit"/>).
     /// </summary>
     static void Throughput(TextWriter output, List<(PerformanceCase Case, Dictionary<string, double> Figures)> rows)
     {
         output.WriteLine("## Throughput");
         output.WriteLine();
-        output.WriteLine("| what | model | batches | pairs | seconds | pairs/s | useful / computed tokens | GFLOP/s computed | GFLOP/s useful | limit (before, after) | computed / limit | useful / limit | peak RSS MiB |");
+        output.WriteLine("| what | model | batches | pairs | seconds | pairs/s | useful / computed tokens | GFLOP/s computed | GFLOP/s useful | limit [range] | computed / limit | useful / limit | peak RSS MiB |");
         output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (@case, f) in rows)
         {
             double seconds = f["seconds"];
             double computed = f["computed_flops"] / seconds / 1e9, useful = f["useful_flops"] / seconds / 1e9;
-            double limit = (f["limit_before"] + f["limit_after"]) / 2;
+            double limit = f["limit"];
             output.WriteLine($"| {@case.Kind} | {@case.Size.Name} | {@case.Batching} | {f["pairs"]} | {Format(seconds, "F1")} | {Format(f["pairs"] / seconds, "F1")} | " +
                 $"{Format(f["useful_tokens"] / f["computed_tokens"], "F3")} | {Format(computed, "F1")} | {Format(useful, "F1")} | " +
-                $"{Format(f["limit_before"], "F0")}, {Format(f["limit_after"], "F0")} | {Format(computed / limit, "P0")} | {Format(useful / limit, "P0")} | {Format(f["peak_rss_mib"], "F0")} |");
+                $"{Format(limit, "F0")} [{Format(f["limit_min"], "F0")}–{Format(f["limit_max"], "F0")}] | {Format(computed / limit, "P0")} | {Format(useful / limit, "P0")} | {Format(f["peak_rss_mib"], "F0")} |");
         }
         output.WriteLine();
         foreach (var group in rows.GroupBy(r => (r.Case.Kind, r.Case.Model)))
@@ -129,7 +129,7 @@ public static class PerformanceBenchmarks
 
     static void LossCurve(TextWriter output, string tokenizerDirectory)
     {
-        const int examples = 4000;
+        const int examples = 8000;
         var random = PerformanceCaseProcess.Run(new PerformanceCase("loss-curve", "tiny", false, examples), tokenizerDirectory);
         var grouped = PerformanceCaseProcess.Run(new PerformanceCase("loss-curve", "tiny", true, examples), tokenizerDirectory);
         output.WriteLine($"## Loss curve: {BenchModels.QuickstartTiny.Name} model, {examples} pairs, batch {TrainingThroughput.BatchSize}, " +
@@ -137,7 +137,7 @@ public static class PerformanceBenchmarks
         output.WriteLine();
         output.WriteLine("| step | random: BCE | length-grouped: BCE | random: accuracy | length-grouped: accuracy |");
         output.WriteLine("|---:|---:|---:|---:|---:|");
-        var steps = random.Keys.Select(k => long.Parse(k.Split('@')[1].Split('#')[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order();
+        var steps = random.Keys.Where(k => k.Contains('@')).Select(k => long.Parse(k.Split('@')[1].Split('#')[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order();
         foreach (long step in steps)
             output.WriteLine($"| {step} | {Spread(random, "heldout_bce", step)} | {Spread(grouped, "heldout_bce", step)} | " +
                 $"{Spread(random, "heldout_accuracy", step)} | {Spread(grouped, "heldout_accuracy", step)} |");

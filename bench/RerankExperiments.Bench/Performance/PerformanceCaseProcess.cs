@@ -40,8 +40,6 @@ public static class PerformanceCaseProcess
         string tokenizerDirectory = arguments[4];
         var tokenizer = TokenizerLoader.Load(tokenizerDirectory);
         var data = QuickstartData.Load(root);
-        // The limit measured just before and after the case, in the same process: on a shared machine it moves.
-        double limitBefore = GemmLimits.Square1024();
         var figures = @case.Kind switch
         {
             "training" => TrainingThroughput.Run(@case, data, tokenizer, tokenizerDirectory),
@@ -50,8 +48,6 @@ public static class PerformanceCaseProcess
             _ => throw new ArgumentException($"Unknown case kind '{@case.Kind}'."),
         };
         figures["peak_rss_mib"] = Measurement.PeakResidentMiB();
-        figures["limit_before"] = limitBefore;
-        figures["limit_after"] = GemmLimits.Square1024();
         Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(figures));
         return 0;
     }

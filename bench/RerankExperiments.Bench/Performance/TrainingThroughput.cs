@@ -11,7 +11,8 @@ namespace RerankExperiments.Bench.Performance;
 /// <summary>
 /// Training throughput of the real trainer — tokenization, collation, forward, BCE, backward, clipping, flat AdamW,
 /// schedule: the whole step, data to update — for one epoch over the first <c>Examples</c> quickstart pairs, batch 16,
-/// max_length 256, fp32, after two warm-up steps on a throw-away run. Its batches are recomputed with the trainer's
+/// max_length 256, fp32, after two warm-up steps on a throw-away run; each step timed against the limit of its moment
+/// (<see cref="AdjacentLimit"/>). Its batches are recomputed with the trainer's
 /// own <see cref="DataOrder"/> (same seed), so the FLOPs counted are those of the batches it ran.
 /// </summary>
 public static class TrainingThroughput
@@ -29,20 +30,22 @@ public static class TrainingThroughput
         Train(encoder, examples, options with { MaxSteps = 2 }, new StepClock());
         var clock = new StepClock();
         Train(encoder, examples, options, clock);
+        if (clock.Limit.Units != clock.Steps) throw new InvalidOperationException($"{clock.Limit.Units} steps timed of {clock.Steps}.");
 
         var lengths = LengthsOf(examples, tokenizer);
         var order = new DataOrder(examples.Count, BatchSize, @case.Grouped ? lengths : null, dropLast: false, options.Seed);
         var shapes = BatchShapes.Of(order.Epoch(0), lengths, ModelFlops.Of(size));
-        return new Dictionary<string, double>
+        var figures = new Dictionary<string, double>
         {
             ["steps"] = clock.Steps,
             ["pairs"] = examples.Count,
-            ["seconds"] = clock.Seconds,
             ["useful_tokens"] = shapes.UsefulTokens,
             ["computed_tokens"] = shapes.ComputedTokens,
             ["useful_flops"] = ModelFlops.TrainingPasses * shapes.UsefulForwardFlops,
             ["computed_flops"] = ModelFlops.TrainingPasses * shapes.ComputedForwardFlops,
         };
+        clock.Limit.AddTo(figures);
+        return figures;
     }
 
     public static TrainingOptions Options(bool grouped, long steps) => new()
@@ -69,12 +72,12 @@ public static class TrainingThroughput
         tokenizer.EncodeBatch(examples.Select(e => new TextInput(e.Query, e.Passages[0])).ToList(), new TruncationOptions(MaxLength))
             .Select(e => e.Length).ToArray();
 
-    /// <summary>Wall-clock time from the start of training to the end of its last step.</summary>
+    /// <summary>Times each step alone (from the end of the previous step's limit measurement to its own end) and measures the limit after it.</summary>
     sealed class StepClock : ITrainingCallback
     {
         readonly Stopwatch _clock = new();
 
-        public double Seconds => _clock.Elapsed.TotalSeconds;
+        public AdjacentLimit Limit { get; } = new();
         public long Steps { get; private set; }
 
         public void OnTrainBegin(long startStep, long totalSteps) => _clock.Restart();
@@ -82,7 +85,8 @@ public static class TrainingThroughput
         public void OnStepEnd(long step, long totalSteps)
         {
             Steps = step;
-            if (step == totalSteps) _clock.Stop();
+            Limit.Record(_clock.Elapsed.TotalSeconds);
+            _clock.Restart();
         }
     }
 }

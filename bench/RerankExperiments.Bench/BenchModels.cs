@@ -15,23 +15,19 @@ public static class BenchModels
     /// <param name="Heads">num_attention_heads.</param>
     /// <param name="Intermediate">intermediate_size.</param>
     /// <param name="Dropout">hidden and attention dropout (BERT's and MiniLM's configs: 0.1).</param>
-    /// <param name="InitializerRange">std of the random initial weights.</param>
-    public sealed record Size(string Name, int Layers, int Hidden, int Heads, int Intermediate, double Dropout = 0.1, double InitializerRange = 0.02)
+    public sealed record Size(string Name, int Layers, int Hidden, int Heads, int Intermediate, double Dropout = 0.1)
     {
         public ModelConfig Config() => ModelConfig.FromFields("bert", new Dictionary<string, object>
         {
             ["vocab_size"] = 30522, ["hidden_size"] = Hidden, ["num_hidden_layers"] = Layers, ["num_attention_heads"] = Heads,
             ["intermediate_size"] = Intermediate, ["max_position_embeddings"] = 512, ["type_vocab_size"] = 2, ["hidden_act"] = "gelu",
-            ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0, ["initializer_range"] = InitializerRange,
+            ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0, ["initializer_range"] = 0.02,
             ["hidden_dropout_prob"] = Dropout, ["attention_probs_dropout_prob"] = Dropout,
         });
     }
 
     public static readonly Size MiniLm = new("MiniLM-L6 (22.7 M)", 6, 384, 12, 1536);
     public static readonly Size BertBase = new("BERT-base (109 M)", 12, 768, 12, 3072);
-
-    /// <summary>The quickstart's model shape (experiments/quickstart.yml): small enough to train many steps on a CPU.</summary>
-    public static readonly Size QuickstartTiny = new("quickstart (2 × 128)", 2, 128, 4, 512, Dropout: 0, InitializerRange: 0.2);
 
     /// <summary>The fixture BERT tokenizer's folder (its 3,000 ids all fit the 30,522-entry embedding).</summary>
     public static string TokenizerDirectory(string root) => Path.Combine(root, "tests", "RerankExperiments.Tests", "fixtures", "hf", "bert-tiny");

@@ -7,13 +7,13 @@ namespace RerankExperiments.Bench.Performance;
 /// <summary>
 /// Issue 16's CPU table, all in one run: this machine's matmul limit, padding with and without length grouping,
 /// training and scoring throughput of MiniLM-L6-sized and BERT-base-sized cross-encoders on the quickstart data as
-/// fractions of that limit, each case's peak memory, and whether length grouping changes the held-out loss curve.
-/// Sections can be picked by name: limit, padding, training, scoring, loss-curve (default: all); "minilm-only" skips
-/// the BERT-base cases.
+/// fractions of that limit, and each case's peak memory. Sections can be picked by name: limit, padding, training,
+/// scoring (default: all); "minilm-only" skips the BERT-base cases. Whether length grouping changes what a model learns
+/// is bench/quickstart-length-grouping.yml's question (a sweep of the quickstart itself).
 /// </summary>
 public static class PerformanceBenchmarks
 {
-    static readonly string[] AllSections = ["limit", "padding", "training", "scoring", "loss-curve"];
+    static readonly string[] AllSections = ["limit", "padding", "training", "scoring"];
 
     public static void Run(string root, IReadOnlyList<string> arguments, TextWriter output)
     {
@@ -38,7 +38,6 @@ public static class PerformanceBenchmarks
                     rows.Add((@case, PerformanceCaseProcess.Run(@case, tokenizerDirectory)));
                 }
         if (rows.Count > 0) Throughput(output, rows);
-        if (sections.Contains("loss-curve")) LossCurve(output, tokenizerDirectory);
     }
 
     /// <summary>Model and examples of each case: a whole epoch of that many pairs (grouped batches vary in length along an epoch).</summary>
@@ -127,28 +126,4 @@ public static class PerformanceBenchmarks
         output.WriteLine();
     }
 
-    static void LossCurve(TextWriter output, string tokenizerDirectory)
-    {
-        const int examples = 8000;
-        var random = PerformanceCaseProcess.Run(new PerformanceCase("loss-curve", "tiny", false, examples), tokenizerDirectory);
-        var grouped = PerformanceCaseProcess.Run(new PerformanceCase("loss-curve", "tiny", true, examples), tokenizerDirectory);
-        output.WriteLine($"## Loss curve: {BenchModels.QuickstartTiny.Name} model, {examples} pairs, batch {TrainingThroughput.BatchSize}, " +
-            $"held-out BCE on {LossCurveComparison.HeldOut} pairs, mean [min, max] of seeds {string.Join(", ", LossCurveComparison.Seeds)}");
-        output.WriteLine();
-        output.WriteLine("| step | random: BCE | length-grouped: BCE | random: accuracy | length-grouped: accuracy |");
-        output.WriteLine("|---:|---:|---:|---:|---:|");
-        var steps = random.Keys.Where(k => k.Contains('@')).Select(k => long.Parse(k.Split('@')[1].Split('#')[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order();
-        foreach (long step in steps)
-            output.WriteLine($"| {step} | {Spread(random, "heldout_bce", step)} | {Spread(grouped, "heldout_bce", step)} | " +
-                $"{Spread(random, "heldout_accuracy", step)} | {Spread(grouped, "heldout_accuracy", step)} |");
-        output.WriteLine();
-        output.WriteLine($"Peak RSS of the loss-curve processes: {Format(random["peak_rss_mib"], "F0")} and {Format(grouped["peak_rss_mib"], "F0")} MiB.");
-        output.WriteLine();
-    }
-
-    static string Spread(Dictionary<string, double> figures, string metric, long step)
-    {
-        var values = LossCurveComparison.Seeds.Select(seed => figures.GetValueOrDefault($"{metric}@{step}#{seed}", double.NaN)).ToArray();
-        return $"{Format(values.Average(), "F4")} [{Format(values.Min(), "F4")}, {Format(values.Max(), "F4")}]";
-    }
 }

@@ -2,7 +2,7 @@ namespace RerankExperiments.Bench.Performance;
 
 /// <summary>
 /// One measurement, run in a process of its own so its peak resident memory is its own: what to run
-/// (<paramref name="Kind"/>: training, scoring or loss-curve), on which model size, with length-grouped (sorted)
+/// (<paramref name="Kind"/>: training or scoring), on which model size, with length-grouped (sorted)
 /// or random (input-order) batches, over how many examples.
 /// </summary>
 public sealed record PerformanceCase(string Kind, string Model, bool Grouped, int Examples)
@@ -19,7 +19,6 @@ public sealed record PerformanceCase(string Kind, string Model, bool Grouped, in
         "minilm" => BenchModels.MiniLm,
         "minilm-no-dropout" => BenchModels.MiniLm with { Name = "MiniLM-L6, dropout 0", Dropout = 0 },
         "bert-base" => BenchModels.BertBase,
-        "tiny" => BenchModels.QuickstartTiny,
-        _ => throw new ArgumentException($"Unknown model '{Model}': minilm, bert-base or tiny."),
+        _ => throw new ArgumentException($"Unknown model '{Model}': minilm, minilm-no-dropout or bert-base."),
     };
 }

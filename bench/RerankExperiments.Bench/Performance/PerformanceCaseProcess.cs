@@ -44,7 +44,6 @@ public static class PerformanceCaseProcess
         {
             "training" => TrainingThroughput.Run(@case, data, tokenizer, tokenizerDirectory),
             "scoring" => ScoringThroughput.Run(@case, data, tokenizer, tokenizerDirectory),
-            "loss-curve" => LossCurveComparison.Run(@case, data, tokenizer, tokenizerDirectory),
             _ => throw new ArgumentException($"Unknown case kind '{@case.Kind}'."),
         };
         figures["peak_rss_mib"] = Measurement.PeakResidentMiB();

@@ -26,7 +26,7 @@ public static class TrainingThroughput
         var size = @case.Size;
         manual_seed(1);
         using var encoder = CrossEncoder.Create(size.Config(), tokenizer, tokenizerDirectory);
-        var options = Options(@case.Grouped, steps: -1);
+        var options = Options(@case.Grouped);
         Train(encoder, examples, options with { MaxSteps = 2 }, new StepClock());
         var clock = new StepClock();
         Train(encoder, examples, options, clock);
@@ -48,19 +48,18 @@ public static class TrainingThroughput
         return figures;
     }
 
-    public static TrainingOptions Options(bool grouped, long steps) => new()
+    static TrainingOptions Options(bool grouped) => new()
     {
         OutputDir = Path.Combine(Path.GetTempPath(), "rerank-bench-train-" + Guid.NewGuid().ToString("N")),
-        Epochs = 1, MaxSteps = steps, BatchSize = BatchSize, LearningRate = 2e-5, WarmupRatio = 0.1, MaxLength = MaxLength,
+        Epochs = 1, BatchSize = BatchSize, LearningRate = 2e-5, WarmupRatio = 0.1, MaxLength = MaxLength,
         SaveSteps = 0, LoggingSteps = 50, Seed = 1, LengthGrouping = grouped,
     };
 
-    public static TrainingResult Train(CrossEncoder encoder, IReadOnlyList<RankingExample> examples, TrainingOptions options, ITrainingCallback callback,
-        IReadOnlyList<RerankExperiments.Evaluation.IEvaluator>? evaluators = null)
+    static TrainingResult Train(CrossEncoder encoder, IReadOnlyList<RankingExample> examples, TrainingOptions options, ITrainingCallback callback)
     {
         try
         {
-            return new CrossEncoderTrainer().Train(encoder, examples, new BinaryCrossEntropyLoss(), evaluators ?? [], options, callback);
+            return new CrossEncoderTrainer().Train(encoder, examples, new BinaryCrossEntropyLoss(), [], options, callback);
         }
         finally
         {

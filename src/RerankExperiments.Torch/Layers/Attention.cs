@@ -34,7 +34,8 @@ public static class Attention
         for (long first = 0; first < batch; first += chunk)
         {
             long size = Math.Min(chunk, batch - first);
-            var mask = additiveMask is null ? null : additiveMask.shape[0] == 1 ? additiveMask : additiveMask.narrow(0, first, size);
+            // A mask with its own batch dimension is cut like the batch; one that broadcasts over it is shared.
+            var mask = additiveMask is null || additiveMask.dim() < 4 || additiveMask.shape[0] == 1 ? additiveMask : additiveMask.narrow(0, first, size);
             parts.Add(Composed(query.narrow(0, first, size), key.narrow(0, first, size), value.narrow(0, first, size), mask, dropout));
         }
         return cat(parts, 0).MoveToOuterDisposeScope();

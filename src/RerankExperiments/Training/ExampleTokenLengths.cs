@@ -11,7 +11,11 @@ namespace RerankExperiments.Training;
 /// </summary>
 public static class ExampleTokenLengths
 {
-    /// <summary>The lengths of <paramref name="examples"/>, encoded on <paramref name="threads"/> threads (null: all cores); nothing is kept but the counts.</summary>
+    /// <summary>
+    /// The lengths of <paramref name="examples"/>, encoded on <paramref name="threads"/> threads (null: all cores);
+    /// nothing is kept but the counts. It costs one tokenization of every pair once per run: what one epoch of
+    /// training tokenizes anyway.
+    /// </summary>
     public static int[] Of(IReadOnlyList<RankingExample> examples, Tokenizer tokenizer, int maxLength, int? threads = null)
     {
         var truncation = new TruncationOptions(maxLength);

@@ -90,6 +90,11 @@ public sealed class ParallelDropoutTests
         using var composed = Attention.ScaledDotProduct(q, k, v, mask, 1e-12, training: true);
         using var fused = nn.functional.scaled_dot_product_attention(q, k, v, mask);
         Assert.True(composed.allclose(fused, rtol: 1e-4, atol: 1e-5), $"max difference {(composed - fused).abs().max().item<float>()}");
+        // A mask without a batch dimension (one S × S pattern for every example) is shared by every chunk.
+        using var causal = zeros(300, 300).masked_fill(ones(300, 300, ScalarType.Bool).triu(1), float.MinValue);
+        using var composedShared = Attention.ScaledDotProduct(q, k, v, causal, 1e-12, training: true);
+        using var fusedShared = nn.functional.scaled_dot_product_attention(q, k, v, causal);
+        Assert.True(composedShared.allclose(fusedShared, rtol: 1e-4, atol: 1e-5));
     }
 
     [Fact]

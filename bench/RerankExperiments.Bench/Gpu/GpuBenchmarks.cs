@@ -114,7 +114,7 @@ public static class GpuBenchmarks
         // The trainer reads the loss at its last step (a device sync), so the clock has stopped after the GPU finished.
         figures["train_pairs_per_second"] = BatchSize * steps / clock.Seconds;
         figures["train_steps_timed"] = steps;
-        var lengths = TrainingThroughput.LengthsOf(examples, encoder.Tokenizer);
+        var lengths = ExampleTokenLengths.Of(examples, encoder.Tokenizer, MaxLength);
         figures["train_tokens_per_pair"] = lengths.Average();
     }
 

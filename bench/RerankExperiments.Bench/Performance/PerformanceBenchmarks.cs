@@ -1,6 +1,5 @@
 using RerankExperiments.Tokenization.Loading;
 using RerankExperiments.Training;
-using static RerankExperiments.Bench.Performance.PerformanceCaseProcess;
 
 namespace RerankExperiments.Bench.Performance;
 
@@ -66,7 +65,7 @@ public static class PerformanceBenchmarks
     static void Padding(string root, TextWriter output, string tokenizerDirectory)
     {
         var data = QuickstartData.Load(root);
-        var lengths = data.Lengths(TokenizerLoader.Load(tokenizerDirectory), TrainingThroughput.MaxLength);
+        var lengths = ExampleTokenLengths.Of(data.Examples, TokenizerLoader.Load(tokenizerDirectory), TrainingThroughput.MaxLength);
         var flops = ModelFlops.Of(BenchModels.MiniLm);
         output.WriteLine($"## Padding: one epoch over the {lengths.Length} pairs at max_length {TrainingThroughput.MaxLength}");
         output.WriteLine();
@@ -126,4 +125,5 @@ public static class PerformanceBenchmarks
         output.WriteLine();
     }
 
+    static string Format(double value, string format) => value.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 }

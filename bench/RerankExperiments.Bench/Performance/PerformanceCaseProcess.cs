@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using RerankExperiments.Tokenization.Loading;
 using TorchSharp;
@@ -50,6 +49,4 @@ public static class PerformanceCaseProcess
         Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(figures));
         return 0;
     }
-
-    public static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }

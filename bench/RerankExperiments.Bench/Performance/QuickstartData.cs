@@ -1,7 +1,6 @@
 using System.Text.Json;
 using RerankExperiments.Data;
 using RerankExperiments.Modeling.Scratch;
-using RerankExperiments.Tokenization;
 using RerankExperiments.Tokenization.Loading;
 using RerankExperiments.Tokenization.Training;
 
@@ -61,9 +60,4 @@ public sealed class QuickstartData
         BertTokenizerWriter.Write(directory, vocabulary, options.Lowercase, modelMaxLength: 512);
         return directory;
     }
-
-    /// <summary>Token lengths of the pairs at <paramref name="maxLength"/> (longest-first truncation, special tokens).</summary>
-    public int[] Lengths(Tokenizer tokenizer, int maxLength) =>
-        tokenizer.EncodeBatch(Pairs.Select(p => new TextInput(p.Query, p.Passage)).ToList(), new TruncationOptions(maxLength))
-            .Select(e => e.Length).ToArray();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RerankExperiments.Modeling;
+using RerankExperiments.Training;
 using RerankExperiments.Tokenization;
 using static TorchSharp.torch;
 
@@ -17,14 +18,14 @@ public static class ScoringThroughput
 
     public static Dictionary<string, double> Run(PerformanceCase @case, QuickstartData data, Tokenizer tokenizer, string tokenizerDirectory)
     {
-        var pairs = data.Pairs.Take(@case.Examples).ToList();
+        var examples = data.Examples.Take(@case.Examples).ToList();
+        var pairs = examples.Select(e => (e.Query, e.Passages[0])).ToList();
         manual_seed(1);
         using var encoder = CrossEncoder.Create(@case.Size.Config(), tokenizer, tokenizerDirectory);
         var reranker = new Reranker(encoder, new RerankerOptions(BatchSize: BatchSize, MaxLength: TrainingThroughput.MaxLength));
         reranker.Score(pairs.Skip(pairs.Count - BatchSize).ToList());
 
-        var lengths = tokenizer.EncodeBatch(pairs.Select(p => new TextInput(p.Query, p.Passage)).ToList(), new TruncationOptions(TrainingThroughput.MaxLength))
-            .Select(e => e.Length).ToArray();
+        var lengths = ExampleTokenLengths.Of(examples, tokenizer, TrainingThroughput.MaxLength);
         var order = @case.Grouped ? BatchShapes.LongestFirst(lengths) : Enumerable.Range(0, lengths.Length).ToArray();
         var batches = BatchShapes.Consecutive(order, BatchSize).ToList();
         // One Score call per batch, so each is timed against the limit of its moment: the length-sorted calls get the

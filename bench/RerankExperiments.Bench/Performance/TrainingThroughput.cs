@@ -32,7 +32,7 @@ public static class TrainingThroughput
         Train(encoder, examples, options, clock);
         if (clock.Limit.Units != clock.Steps) throw new InvalidOperationException($"{clock.Limit.Units} steps timed of {clock.Steps}.");
 
-        var lengths = LengthsOf(examples, tokenizer);
+        var lengths = ExampleTokenLengths.Of(examples, tokenizer, MaxLength);
         var order = new DataOrder(examples.Count, BatchSize, @case.Grouped ? lengths : null, dropLast: false, options.Seed);
         var shapes = BatchShapes.Of(order.Epoch(0), lengths, ModelFlops.Of(size));
         var figures = new Dictionary<string, double>
@@ -66,10 +66,6 @@ public static class TrainingThroughput
             if (Directory.Exists(options.OutputDir)) Directory.Delete(options.OutputDir, recursive: true);
         }
     }
-
-    public static int[] LengthsOf(IEnumerable<RankingExample> examples, Tokenizer tokenizer) =>
-        tokenizer.EncodeBatch(examples.Select(e => new TextInput(e.Query, e.Passages[0])).ToList(), new TruncationOptions(MaxLength))
-            .Select(e => e.Length).ToArray();
 
     /// <summary>Times each step alone (from the end of the previous step's limit measurement to its own end) and measures the limit after it.</summary>
     sealed class StepClock : ITrainingCallback

@@ -20,8 +20,6 @@ public sealed class ParallelDropout : nn.Module<Tensor, Tensor>
         _p = p;
     }
 
-    public double P => _p;
-
     public override Tensor forward(Tensor input) => Apply(input, _p, training);
 
     /// <summary>Dropout of <paramref name="input"/> as the module applies it.</summary>

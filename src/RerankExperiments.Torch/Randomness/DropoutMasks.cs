@@ -54,8 +54,8 @@ public static class DropoutMasks
     static ulong DrawSeed()
     {
         using var draw = randint(0, 1L << 31, [2], dtype: ScalarType.Int64);
-        long high = draw[0].item<long>(), low = draw[1].item<long>();
-        return ((ulong)high << 32) ^ (ulong)low;
+        var values = draw.data<long>(); // read in place: indexing would make tensors of its own
+        return ((ulong)values[0] << 32) ^ (ulong)values[1];
     }
 
     static void Fill(Span<byte> target, ulong threshold, ulong seed, ulong chunk)

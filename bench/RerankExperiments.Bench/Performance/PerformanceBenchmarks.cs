@@ -7,12 +7,12 @@ namespace RerankExperiments.Bench.Performance;
 /// Issue 16's CPU table, all in one run: this machine's matmul limit, padding with and without length grouping,
 /// training and scoring throughput of MiniLM-L6-sized and BERT-base-sized cross-encoders on the quickstart data as
 /// fractions of that limit, and each case's peak memory. Sections can be picked by name: limit, padding, training,
-/// scoring (default: all); "minilm-only" skips the BERT-base cases. Whether length grouping changes what a model learns
-/// is bench/quickstart-length-grouping.yml's question (a sweep of the quickstart itself).
+/// scoring, quality (default: all); "minilm-only" skips the BERT-base cases. "quality" asks whether length grouping
+/// changes what a model learns (<see cref="GroupingQuality"/>).
 /// </summary>
 public static class PerformanceBenchmarks
 {
-    static readonly string[] AllSections = ["limit", "padding", "training", "scoring"];
+    static readonly string[] AllSections = ["limit", "padding", "training", "scoring", "quality"];
 
     public static void Run(string root, IReadOnlyList<string> arguments, TextWriter output)
     {
@@ -37,6 +37,41 @@ public static class PerformanceBenchmarks
                     rows.Add((@case, PerformanceCaseProcess.Run(@case, tokenizerDirectory)));
                 }
         if (rows.Count > 0) Throughput(output, rows);
+        if (sections.Contains("quality")) Quality(root, output, tokenizerDirectory);
+    }
+
+    /// <summary>Held-out average precision and training loss along training, random vs length-grouped batches, per seed.</summary>
+    static void Quality(string root, TextWriter output, string tokenizerDirectory)
+    {
+        int[] seeds = [1, 2];
+        var curves = GroupingQuality.Run(QuickstartData.Load(root), TokenizerLoader.Load(tokenizerDirectory), tokenizerDirectory, seeds);
+        output.WriteLine($"## Length grouping and what the model learns: {GroupingQuality.Model.Name}, BCE, {GroupingQuality.TrainPairs} pairs × " +
+            $"{GroupingQuality.Epochs} epochs, batch {GroupingQuality.BatchSize}, max_length {GroupingQuality.MaxLength}, lr {Format(GroupingQuality.LearningRate, "0.0e0")}, seeds {string.Join(", ", seeds)}");
+        output.WriteLine();
+        output.WriteLine($"Held-out average precision ({GroupingQuality.HeldOutPairs} pairs, half relevant) and training loss (mean over the last " +
+            $"{GroupingQuality.EvalSteps} steps): mean over seeds [min–max].");
+        output.WriteLine();
+        output.WriteLine("| step | AP, random batches | AP, length-grouped | loss, random batches | loss, length-grouped |");
+        output.WriteLine("|---:|---:|---:|---:|---:|");
+        var random = curves.Where(c => !c.Grouped).ToList();
+        var grouped = curves.Where(c => c.Grouped).ToList();
+        foreach (long step in random[0].HeldOutAp.Keys)
+            output.WriteLine($"| {step} | {Spread(random.Select(c => c.HeldOutAp[step]))} | {Spread(grouped.Select(c => c.HeldOutAp[step]))} | " +
+                $"{Spread(random.Select(c => c.TrainLoss[step]))} | {Spread(grouped.Select(c => c.TrainLoss[step]))} |");
+        output.WriteLine();
+        long last = random[0].HeldOutAp.Keys.Max();
+        var differences = seeds.Select(seed => grouped.Single(c => c.Seed == seed).HeldOutAp[last] - random.Single(c => c.Seed == seed).HeldOutAp[last]).ToList();
+        output.WriteLine($"- final held-out AP, grouped − random, per seed: {string.Join(", ", differences.Select(d => Format(d, "+0.000;-0.000")))}; " +
+            $"spread between seeds of one arm: random {Format(random.Max(c => c.HeldOutAp[last]) - random.Min(c => c.HeldOutAp[last]), "F3")}, " +
+            $"grouped {Format(grouped.Max(c => c.HeldOutAp[last]) - grouped.Min(c => c.HeldOutAp[last]), "F3")}");
+        output.WriteLine($"- training pairs/s (evaluations excluded), grouped / random: {Format(grouped.Average(c => c.PairsPerSecond) / random.Average(c => c.PairsPerSecond), "F2")}×");
+        output.WriteLine();
+
+        static string Spread(IEnumerable<double> values)
+        {
+            var list = values.ToList();
+            return $"{Format(list.Average(), "F3")} [{Format(list.Min(), "F3")}–{Format(list.Max(), "F3")}]";
+        }
     }
 
     /// <summary>Model and examples of each case: a whole epoch of that many pairs (grouped batches vary in length along an epoch).</summary>
@@ -103,8 +138,8 @@ public static class PerformanceBenchmarks
     {
         output.WriteLine("## Throughput");
         output.WriteLine();
-        output.WriteLine("| what | model | batches | pairs | seconds | pairs/s | useful / computed tokens | GFLOP/s computed | GFLOP/s useful | limit [range] | computed / limit | useful / limit | peak RSS MiB |");
-        output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| what | model | batches | pairs | seconds | pairs/s | useful / computed tokens | GFLOP/s computed | GFLOP/s useful | limit [range] | computed / limit | useful / limit | update share | peak RSS MiB |");
+        output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (@case, f) in rows)
         {
             double seconds = f["seconds"];
@@ -112,7 +147,7 @@ public static class PerformanceBenchmarks
             double limit = f["limit"];
             output.WriteLine($"| {@case.Kind} | {@case.Size.Name} | {@case.Batching} | {f["pairs"]} | {Format(seconds, "F1")} | {Format(f["pairs"] / seconds, "F1")} | " +
                 $"{Format(f["useful_tokens"] / f["computed_tokens"], "F3")} | {Format(computed, "F1")} | {Format(useful, "F1")} | " +
-                $"{Format(limit, "F0")} [{Format(f["limit_min"], "F0")}–{Format(f["limit_max"], "F0")}] | {Format(computed / limit, "P0")} | {Format(useful / limit, "P0")} | {Format(f["peak_rss_mib"], "F0")} |");
+                $"{Format(limit, "F0")} [{Format(f["limit_min"], "F0")}–{Format(f["limit_max"], "F0")}] | {Format(computed / limit, "P0")} | {Format(useful / limit, "P0")} | {(f.TryGetValue("update_seconds", out double update) ? Format(update / seconds, "P0") : "–")} | {Format(f["peak_rss_mib"], "F0")} |");
         }
         output.WriteLine();
         foreach (var group in rows.GroupBy(r => (r.Case.Kind, r.Case.Model)))

@@ -45,6 +45,7 @@ public static class TrainingThroughput
             ["computed_flops"] = ModelFlops.TrainingPasses * shapes.ComputedForwardFlops,
         };
         clock.Limit.AddTo(figures);
+        figures["update_seconds"] = clock.UpdateSeconds;
         return figures;
     }
 
@@ -67,20 +68,31 @@ public static class TrainingThroughput
         }
     }
 
-    /// <summary>Times each step alone (from the end of the previous step's limit measurement to its own end) and measures the limit after it.</summary>
+    /// <summary>
+    /// Times each step alone (from the end of the previous step's limit measurement to its own end) and measures the
+    /// limit after it; the part from the optimizer hook to the step's end (clipping, AdamW, zeroing, schedule) is
+    /// summed apart as <see cref="UpdateSeconds"/>: the per-step cost that does not shrink with the batch.
+    /// </summary>
     sealed class StepClock : ITrainingCallback
     {
         readonly Stopwatch _clock = new();
+        double _beforeUpdate;
 
         public AdjacentLimit Limit { get; } = new();
         public long Steps { get; private set; }
+        public double UpdateSeconds { get; private set; }
 
         public void OnTrainBegin(long startStep, long totalSteps) => _clock.Restart();
+
+        public void OnPreOptimizerStep(long step, RerankExperiments.Torch.Precision.MixedPrecisionOptimizer optimizer) =>
+            _beforeUpdate = _clock.Elapsed.TotalSeconds;
 
         public void OnStepEnd(long step, long totalSteps)
         {
             Steps = step;
-            Limit.Record(_clock.Elapsed.TotalSeconds);
+            double seconds = _clock.Elapsed.TotalSeconds;
+            UpdateSeconds += seconds - _beforeUpdate;
+            Limit.Record(seconds);
             _clock.Restart();
         }
     }

@@ -1,3 +1,5 @@
+using RerankExperiments.Torch.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RerankExperiments.Torch.Optimization;
@@ -14,7 +16,8 @@ namespace RerankExperiments.Torch.Optimization;
 /// v ← β₂·v + (1 − β₂)·g²
 /// θ ← θ − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 /// </code>
-/// the same arithmetic, in the same order, as torch.optim.AdamW (and TorchSharp's) with amsgrad off.
+/// the same arithmetic, in the same order, as torch.optim.AdamW (and TorchSharp's) with amsgrad off. On the CPU in
+/// fp32 the update is <see cref="AdamWKernel"/>'s single pass over memory; elsewhere seven libtorch kernels.
 /// </remarks>
 public sealed class FlatAdamW : IDisposable
 {
@@ -22,7 +25,7 @@ public sealed class FlatAdamW : IDisposable
     readonly AdamWOptions _options;
     readonly Tensor _expAvg;
     readonly Tensor _expAvgSq;
-    readonly Tensor _denominator;
+    Tensor? _denominator; // the libtorch path's temporary, made on first use
 
     public FlatAdamW(FlatParameters parameters, AdamWOptions options)
     {
@@ -31,7 +34,6 @@ public sealed class FlatAdamW : IDisposable
         LearningRate = options.LearningRate;
         _expAvg = zeros_like(parameters.Data);
         _expAvgSq = zeros_like(parameters.Data);
-        _denominator = empty_like(parameters.Data);
     }
 
     /// <summary>The learning rate of the next step (a schedule sets it before each step).</summary>
@@ -46,26 +48,45 @@ public sealed class FlatAdamW : IDisposable
     /// <summary>The second-moment estimate v (for checkpoints).</summary>
     public Tensor ExpAvgSq => _expAvgSq;
 
-    /// <summary>Applies one update from the gradients in the flat gradient buffer.</summary>
-    public void Step()
+    /// <summary>
+    /// Applies one update from the gradients in the flat gradient buffer, each multiplied by
+    /// <paramref name="gradientScale"/> (a 0-d tensor on the parameters' device, e.g. the clipping coefficient) when
+    /// given; with <paramref name="zeroGradient"/> the gradient buffer is zero afterwards (on the CPU in the same pass).
+    /// </summary>
+    public void Step(Tensor? gradientScale = null, bool zeroGradient = false)
     {
         StepCount++;
         double lr = LearningRate;
         double beta1 = _options.Beta1, beta2 = _options.Beta2;
+        double biasCorrection1 = 1 - Math.Pow(beta1, StepCount);
+        double biasCorrection2 = 1 - Math.Pow(beta2, StepCount);
         using var noGrad = no_grad();
         var theta = _parameters.Data;
         var grad = _parameters.Grad;
+        if (theta.device_type == DeviceType.CPU && theta.dtype == ScalarType.Float32)
+        {
+            // A 0-d CPU tensor is read without waiting for anything.
+            float scale = gradientScale is null ? 1f : gradientScale.to(ScalarType.Float32).item<float>();
+            long decayed = _options.WeightDecay != 0 ? _parameters.DecayedCount : 0;
+            var scalars = new AdamWScalars(scale, (float)(1 - lr * _options.WeightDecay), (float)(1 - beta1), (float)beta2,
+                (float)(1 - beta2), (float)Math.Sqrt(biasCorrection2), (float)_options.Epsilon, (float)(-lr / biasCorrection1));
+            AdamWKernel.Step(TensorBytes.Address(theta), TensorBytes.Address(grad), TensorBytes.Address(_expAvg), TensorBytes.Address(_expAvgSq),
+                theta.numel(), decayed, scalars, zeroGradient);
+            return;
+        }
+
+        if (gradientScale is not null) grad.mul_(gradientScale.to(grad.dtype));
         if (_options.WeightDecay != 0 && _parameters.DecayedCount > 0)
         {
-            using var decayed = theta.narrow(0, 0, _parameters.DecayedCount);
-            decayed.mul_(1 - lr * _options.WeightDecay);
+            using var decayedPart = theta.narrow(0, 0, _parameters.DecayedCount);
+            decayedPart.mul_(1 - lr * _options.WeightDecay);
         }
         _expAvg.lerp_(grad, 1 - beta1);
         _expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-        double biasCorrection1 = 1 - Math.Pow(beta1, StepCount);
-        double biasCorrection2 = 1 - Math.Pow(beta2, StepCount);
+        _denominator ??= empty_like(theta);
         _denominator.copy_(_expAvgSq).sqrt_().div_(Math.Sqrt(biasCorrection2)).add_(_options.Epsilon);
         theta.addcdiv_(_expAvg, _denominator, -lr / biasCorrection1);
+        if (zeroGradient) grad.zero_();
     }
 
     /// <summary>Zeroes the gradients.</summary>
@@ -86,6 +107,6 @@ public sealed class FlatAdamW : IDisposable
     {
         _expAvg.Dispose();
         _expAvgSq.Dispose();
-        _denominator.Dispose();
+        _denominator?.Dispose();
     }
 }

@@ -87,10 +87,14 @@ public sealed class MixedPrecisionOptimizer : IDisposable
             ZeroGrad();
             return new OptimizerStepOutcome(false, norm);
         }
-        if (maxGradNorm is { } limit) GradientClipping.ClipToNorm(_master.Grad, norm, limit);
-        _adamW.Step();
-        if (!ReferenceEquals(_master, _model)) _model.Data.copy_(_master.Data);
-        ZeroGrad();
+        // Clipping scales the gradient as AdamW reads it, and AdamW leaves it zeroed: no passes of their own.
+        using var coefficient = maxGradNorm is { } limit ? GradientClipping.Coefficient(norm, limit) : null;
+        _adamW.Step(coefficient, zeroGradient: true);
+        if (!ReferenceEquals(_master, _model))
+        {
+            _model.Data.copy_(_master.Data);
+            _model.ZeroGrad();
+        }
         return new OptimizerStepOutcome(true, norm);
     }
 

@@ -41,6 +41,21 @@ public static class TensorBytes
         }
     }
 
+    /// <summary>
+    /// The address of a contiguous CPU tensor's first element, for kernels written in C#. Tensor memory is native and
+    /// never moves, so the address stays valid, on any thread, for as long as the tensor lives; it is read through a
+    /// one-element view because a span (what TorchSharp hands out) cannot cover more than 2 GiB.
+    /// </summary>
+    public static unsafe nint Address(Tensor tensor)
+    {
+        if (tensor.device_type != DeviceType.CPU) throw new ArgumentException("Only a CPU tensor has an address in this process.");
+        if (!tensor.is_contiguous()) throw new ArgumentException("A kernel over raw memory needs a contiguous tensor.");
+        if (tensor.numel() == 0) throw new ArgumentException("An empty tensor has no first element.");
+        using var flat = tensor.view(-1);
+        using var first = flat.narrow(0, 0, 1);
+        fixed (byte* start = first.bytes) return (nint)start;
+    }
+
     static void Check(Tensor tensor, long count)
     {
         if (tensor.device_type != DeviceType.CPU) throw new ArgumentException("Byte copies need a CPU tensor.");

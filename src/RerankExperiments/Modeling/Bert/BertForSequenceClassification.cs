@@ -114,7 +114,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds, Tensor positionIds)
     {
         using var scope = NewDisposeScope();
-        var sum = word_embeddings.forward(inputIds) + token_type_embeddings.forward(tokenTypeIds) + position_embeddings.forward(positionIds);
+        var sum = TokenEmbeddingLookup.Forward(word_embeddings, inputIds, _wordPaddingIdx, training) + token_type_embeddings.forward(tokenTypeIds) + position_embeddings.forward(positionIds);
         return dropout.forward(LayerNorm.forward(sum)).MoveToOuterDisposeScope();
     }
 }

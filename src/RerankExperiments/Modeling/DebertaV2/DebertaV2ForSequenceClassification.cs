@@ -293,7 +293,7 @@ sealed class DebertaV2Embeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask)
     {
         using var scope = NewDisposeScope();
-        var x = word_embeddings.forward(inputIds);
+        var x = TokenEmbeddingLookup.Forward(word_embeddings, inputIds, _padTokenId, training);
         if (position_embeddings is not null)
             x = x + position_embeddings.forward(arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0));
         if (token_type_embeddings is not null) x = x + token_type_embeddings.forward(tokenTypeIds);

@@ -350,9 +350,11 @@ sealed class ModernBertEmbeddings : nn.Module<Tensor, Tensor>
     readonly Embedding tok_embeddings;
     readonly LayerNorm norm;
     readonly ParallelDropout drop;
+    readonly long _padTokenId;
 
     public ModernBertEmbeddings(ModernBertSettings settings) : base("ModernBertEmbeddings")
     {
+        _padTokenId = settings.PadTokenId;
         // padding_idx as in transformers: the pad row gets no gradient.
         tok_embeddings = nn.Embedding(settings.VocabSize, settings.HiddenSize, padding_idx: settings.PadTokenId);
         norm = nn.LayerNorm(settings.HiddenSize, settings.NormEps, bias: settings.NormBias);
@@ -362,7 +364,7 @@ sealed class ModernBertEmbeddings : nn.Module<Tensor, Tensor>
 
     public Embedding Tokens => tok_embeddings;
 
-    public override Tensor forward(Tensor inputIds) => drop.forward(norm.forward(tok_embeddings.forward(inputIds)));
+    public override Tensor forward(Tensor inputIds) => drop.forward(norm.forward(TokenEmbeddingLookup.Forward(tok_embeddings, inputIds, _padTokenId, training)));
 }
 
 /// <summary>

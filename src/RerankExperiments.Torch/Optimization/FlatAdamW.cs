@@ -66,7 +66,9 @@ public sealed class FlatAdamW : IDisposable
         if (theta.device_type == DeviceType.CPU && theta.dtype == ScalarType.Float32)
         {
             // A 0-d CPU tensor is read without waiting for anything.
-            float scale = gradientScale is null ? 1f : gradientScale.to(ScalarType.Float32).item<float>();
+            float scale = 1f;
+            if (gradientScale is not null)
+                using (var scale32 = gradientScale.to(ScalarType.Float32)) scale = scale32.item<float>();
             long decayed = _options.WeightDecay != 0 ? _parameters.DecayedCount : 0;
             var scalars = new AdamWScalars(scale, (float)(1 - lr * _options.WeightDecay), (float)(1 - beta1), (float)beta2,
                 (float)(1 - beta2), (float)Math.Sqrt(biasCorrection2), (float)_options.Epsilon, (float)(-lr / biasCorrection1));
@@ -75,7 +77,8 @@ public sealed class FlatAdamW : IDisposable
             return;
         }
 
-        if (gradientScale is not null) grad.mul_(gradientScale.to(grad.dtype));
+        if (gradientScale is not null)
+            using (var scaleInDtype = gradientScale.to(grad.dtype)) grad.mul_(scaleInDtype);
         if (_options.WeightDecay != 0 && _parameters.DecayedCount > 0)
         {
             using var decayedPart = theta.narrow(0, 0, _parameters.DecayedCount);

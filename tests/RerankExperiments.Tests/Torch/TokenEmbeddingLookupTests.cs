@@ -13,7 +13,13 @@ public sealed class TokenEmbeddingLookupTests
         manual_seed(7);
         using var embedding = nn.Embedding(50, 6, padding_idx: 0);
         using var reference = nn.Embedding(50, 6, padding_idx: 0);
-        using (no_grad()) reference.weight!.copy_(embedding.weight!);
+        using (no_grad())
+        {
+            // Checkpoints converted from TensorFlow carry a non-zero padding row: the lookup must not reset it.
+            using var paddingRow = embedding.weight![0];
+            paddingRow.fill_(0.5f);
+            reference.weight!.copy_(embedding.weight!);
+        }
         using var flat = FlatParameters.Bind([("word_embeddings.weight", embedding.weight!)], WeightDecayRule.HuggingFaceDefault);
         using var before = embedding.weight!.detach().clone();
         // Repeated ids accumulate; id 0 is padding and gets no gradient.

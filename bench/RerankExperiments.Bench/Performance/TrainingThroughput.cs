@@ -3,6 +3,7 @@ using RerankExperiments.Data;
 using RerankExperiments.Losses;
 using RerankExperiments.Modeling;
 using RerankExperiments.Tokenization;
+using RerankExperiments.Torch.Precision;
 using RerankExperiments.Training;
 using static TorchSharp.torch;
 
@@ -84,7 +85,7 @@ public static class TrainingThroughput
 
         public void OnTrainBegin(long startStep, long totalSteps) => _clock.Restart();
 
-        public void OnPreOptimizerStep(long step, RerankExperiments.Torch.Precision.MixedPrecisionOptimizer optimizer) =>
+        public void OnPreOptimizerStep(long step, MixedPrecisionOptimizer optimizer) =>
             _beforeUpdate = _clock.Elapsed.TotalSeconds;
 
         public void OnStepEnd(long step, long totalSteps)

@@ -6,7 +6,7 @@ namespace RerankExperiments.Torch.Optimization;
 
 /// <summary>
 /// AdamW (Loshchilov and Hutter, decoupled weight decay) over a <see cref="FlatParameters"/> buffer: the whole
-/// update is seven in-place kernels, whatever the number of parameter tensors.
+/// update is one pass over memory on the CPU, seven in-place kernels elsewhere, whatever the number of parameter tensors.
 /// </summary>
 /// <remarks>
 /// At step t (from 1), with gradient g, learning rate η, decay λ (decayed prefix only):

@@ -1,3 +1,4 @@
+using RerankExperiments.Torch.Tensors;
 using static TorchSharp.torch;
 
 namespace RerankExperiments.Torch.Randomness;
@@ -13,7 +14,6 @@ namespace RerankExperiments.Torch.Randomness;
 public static class DropoutMasks
 {
     const int ChunkElements = 1 << 16;
-    const int SliceChunks = 1 << 14; // 2³⁰ elements
 
     /// <summary>
     /// A bool tensor of <paramref name="shape"/> on the CPU, each element true (dropped) with probability
@@ -28,25 +28,14 @@ public static class DropoutMasks
         ulong seed = DrawSeed();
         ulong threshold = (ulong)Math.Round(p * 4294967296.0); // drop when a uniform 32-bit draw is below it
         long chunks = (count + ChunkElements - 1) / ChunkElements;
-        using var flat = mask.view(-1);
-        // A span covers at most 2³¹ bytes: larger masks are filled a slice at a time (chunk numbering runs on).
-        for (long firstChunk = 0; firstChunk < chunks; firstChunk += SliceChunks)
+        // Tensor memory is native and never moves, so its address can go to the worker threads.
+        var start = (byte*)TensorBytes.Address(mask);
+        Parallel.For(0L, chunks, chunk =>
         {
-            long sliceFirst = firstChunk * ChunkElements;
-            using var slice = flat.narrow(0, sliceFirst, Math.Min((long)SliceChunks * ChunkElements, count - sliceFirst));
-            fixed (byte* sliceStart = slice.bytes)
-            {
-                // Tensor memory is native and never moves, so its address can go to the worker threads.
-                var start = (nint)sliceStart;
-                long sliceCount = slice.numel(), first = firstChunk;
-                Parallel.For(0L, (sliceCount + ChunkElements - 1) / ChunkElements, chunk =>
-                {
-                    long offset = chunk * ChunkElements;
-                    int length = (int)Math.Min(ChunkElements, sliceCount - offset);
-                    Fill(new Span<byte>((byte*)start + offset, length), threshold, seed, (ulong)(first + chunk));
-                });
-            }
-        }
+            long offset = chunk * ChunkElements;
+            int length = (int)Math.Min(ChunkElements, count - offset);
+            Fill(new Span<byte>(start + offset, length), threshold, seed, (ulong)chunk);
+        });
         return mask;
     }
 

@@ -1,4 +1,6 @@
+using RerankExperiments.Torch.Layers;
 using RerankExperiments.Torch.Optimization;
+using RerankExperiments.Torch.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,6 +20,8 @@ public static class FoundationBenchmarks
         output.WriteLine("|---|---:|---|");
         MatmulLimit(output);
         SmallOpOverhead(output);
+        AttentionDropout(output);
+        QkvProjections(output);
         if (Environment.GetEnvironmentVariable("BENCH_SKIP_ADAMW") is null) AdamWSteps(output);
     }
 
@@ -50,6 +54,73 @@ public static class FoundationBenchmarks
         };
         foreach (var (name, op) in cases)
             output.WriteLine($"| per-op cost: {name} | {Measurement.SecondsPerCall(op, callsPerRound: 20_000) * 1e6:F2} | µs |");
+    }
+
+    /// <summary>
+    /// Attention with dropout 0.1 on its probabilities, forward + backward, at a length-grouped MiniLM batch's shape
+    /// (16 × 12 heads × 97 tokens × 32): composed from libtorch operations with torch's own dropout (one-thread
+    /// bernoulli_), composed with masked_fill over a multi-core mask, and <see cref="AttentionDropoutFunction"/>.
+    /// </summary>
+    static void AttentionDropout(TextWriter output)
+    {
+        const double p = 0.1;
+        using var outer = NewDisposeScope();
+        var q = randn(16, 12, 97, 32).requires_grad_();
+        var k = randn(16, 12, 97, 32).requires_grad_();
+        var v = randn(16, 12, 97, 32).requires_grad_();
+        var upstream = randn(16, 12, 97, 32);
+        Tensor Composed(Func<Tensor, Tensor> dropout) =>
+            CheckedOps.MatMul(dropout(CheckedOps.MatMul(q * (1 / Math.Sqrt(32)), k.transpose(-2, -1)).softmax(-1)), v);
+        var ways = new (string Name, Func<Tensor> Attend)[]
+        {
+            ("composed, torch dropout", () => Composed(x => nn.functional.dropout(x, p, training: true))),
+            ("composed, masked_fill over a multi-core mask", () => Composed(x => ParallelDropout.Apply(x, p, training: true))),
+            ("one node, one-pass dropout kernel", () => AttentionDropoutFunction.Forward(q, k, v, null, p)),
+        };
+        foreach (var (name, attend) in ways)
+        {
+            double seconds = Measurement.SecondsPerCall(() =>
+            {
+                using var scope = NewDisposeScope();
+                // autograd.grad, not backward: no accumulation into .grad in the figure.
+                _ = autograd.grad([attend()], [q, k, v], [upstream]);
+            }, callsPerRound: 10);
+            output.WriteLine($"| attention with dropout, forward + backward, 16×12×97×32: {name} | {seconds * 1e3:F2} | ms |");
+        }
+    }
+
+    /// <summary>
+    /// The attention's query, key and value projections of a MiniLM-sized layer (H 384) over a length-grouped batch's
+    /// tokens, forward + backward: three [H → H] linears against one [H → 3H] linear over the concatenated weights.
+    /// </summary>
+    static void QkvProjections(TextWriter output)
+    {
+        const int hidden = 384;
+        foreach (int tokens in new[] { 16 * 97, 32 * 95 })
+        {
+            using var outer = NewDisposeScope();
+            var x = randn(tokens, hidden).requires_grad_();
+            var weights = randn(3 * hidden, hidden).mul_(0.05).requires_grad_();
+            var bias = zeros(3 * hidden).requires_grad_();
+            var upstream = randn(tokens, 3 * hidden);
+            var parts = upstream.chunk(3, 1).Select(u => u.contiguous()).ToArray();
+            double separate = Measurement.SecondsPerCall(() =>
+            {
+                using var scope = NewDisposeScope();
+                var ws = weights.chunk(3, 0);
+                var bs = bias.chunk(3, 0);
+                var ys = Enumerable.Range(0, 3).Select(i => nn.functional.linear(x, ws[i], bs[i])).ToArray();
+                _ = autograd.grad(ys, [x, weights, bias], parts);
+            }, callsPerRound: 10);
+            double fused = Measurement.SecondsPerCall(() =>
+            {
+                using var scope = NewDisposeScope();
+                _ = autograd.grad([nn.functional.linear(x, weights, bias)], [x, weights, bias], [upstream]);
+            }, callsPerRound: 10);
+            double flops = 3.0 * 2 * 2 * tokens * hidden * (double)hidden;
+            output.WriteLine($"| q, k, v projections forward + backward, {tokens} tokens: three linears | {flops / separate / 1e9:F1} | GFLOP/s |");
+            output.WriteLine($"| q, k, v projections forward + backward, {tokens} tokens: one fused linear | {flops / fused / 1e9:F1} | GFLOP/s |");
+        }
     }
 
     /// <summary>Parameter shapes of BertForSequenceClassification (bert-base-uncased, one label): 109.5 M in 201 tensors.</summary>

@@ -9,8 +9,9 @@ namespace RerankExperiments.Torch.Layers;
 /// softmax(q·kᵀ/√d + mask)·v with dropout p on the probabilities, the way that is fastest where it runs. Without
 /// dropout, or off the CPU, it is torch's fused scaled_dot_product_attention (flash kernels: the S × S scores are
 /// never stored). On the CPU in training with p &gt; 0 libtorch has no fused kernel and falls back to the composed
-/// math with its one-thread bernoulli_; here the same math is composed with a mask from <see cref="DropoutMasks"/>,
-/// and the 1/(1 − p) scale is folded into v (S × d) instead of the probabilities (S × S).
+/// math with its one-thread bernoulli_; here fp32 goes through <see cref="AttentionDropoutFunction"/> (one node that
+/// keeps only the probabilities and redraws its mask in backward), other dtypes through the same math composed with
+/// a mask from <see cref="DropoutMasks"/>, the 1/(1 − p) scale folded into v (S × d) instead of the probabilities.
 /// </summary>
 public static class Attention
 {
@@ -24,6 +25,8 @@ public static class Attention
     {
         if (!training || dropout == 0 || query.device_type != DeviceType.CPU)
             return nn.functional.scaled_dot_product_attention(query, key, value, additiveMask, p: training ? dropout : 0.0);
+        if (query.dtype == ScalarType.Float32 && key.dtype == ScalarType.Float32 && value.dtype == ScalarType.Float32 && query.numel() > 0)
+            return AttentionDropoutFunction.Forward(query, key, value, additiveMask?.to(ScalarType.Float32), dropout);
         using var scope = NewDisposeScope();
         // A few examples at a time: their S × S scores (~8 MB) stay in cache through the five passes over them —
         // twice as fast, forward and backward, as one pass over the batch's 50 MB (MiniLM, 16 × 256, measured).

@@ -1,15 +1,19 @@
+using System.Runtime.Intrinsics;
 using RerankExperiments.Torch.Tensors;
 using static TorchSharp.torch;
 
 namespace RerankExperiments.Torch.Randomness;
 
 /// <summary>
-/// Dropout's Bernoulli masks drawn on all cores. libtorch's CPU <c>bernoulli_</c> draws one element at a time on one
-/// thread: 131 ms for the 12.6 M attention probabilities of one MiniLM layer at batch 16 × 256 (≈ 10 ns per element,
-/// measured here), more than that layer's matrix products, so attention dropout tripled a training forward pass.
-/// Each call takes one seed from torch's CPU generator — torch.manual_seed and a captured generator state therefore
-/// fix the masks, and a resumed run draws the same ones — and chunk c of the mask comes from xoshiro256** seeded with
-/// SplitMix64(seed, c): the mask is a function of the seed alone, whatever the number of threads.
+/// Dropout's Bernoulli masks, drawn on all cores, either as a bool tensor or applied to fp32 values in the same pass
+/// that draws them. libtorch's CPU <c>bernoulli_</c> draws one element at a time on one thread: 131 ms for the 12.6 M
+/// attention probabilities of one MiniLM layer at batch 16 × 256 (≈ 10 ns per element, measured here), more than that
+/// layer's matrix products. Each mask is a function of a 64-bit seed alone: chunk c of 2¹⁶ elements comes from
+/// <see cref="XoshiroLanes"/> seeded with (seed, c), element i of a chunk from the i-th 32-bit uniform, dropped when it
+/// is below p·2³² — whatever the number of threads, and the same for <see cref="Dropped(ReadOnlySpan{long}, double, ulong)"/>
+/// and <see cref="Apply"/>. So a dropout need not keep its mask for the backward pass: it redraws it from the seed.
+/// Seeds come from torch's CPU generator (<see cref="DrawSeed"/>): torch.manual_seed and a captured generator state fix
+/// the masks, and a resumed run draws the same ones.
 /// </summary>
 public static class DropoutMasks
 {
@@ -17,50 +21,114 @@ public static class DropoutMasks
 
     /// <summary>
     /// A bool tensor of <paramref name="shape"/> on the CPU, each element true (dropped) with probability
-    /// <paramref name="p"/> (exact to 2⁻³²), independently.
+    /// <paramref name="p"/> (exact to 2⁻³²), independently, from a seed drawn from torch's generator.
     /// </summary>
-    public static unsafe Tensor Dropped(ReadOnlySpan<long> shape, double p)
+    public static Tensor Dropped(ReadOnlySpan<long> shape, double p)
     {
-        if (p is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "a dropout probability is in [0, 1]");
+        CheckProbability(p, allowOne: true);
+        return Dropped(shape, p, DrawSeed());
+    }
+
+    /// <summary>The mask of <paramref name="seed"/>: true where <see cref="Apply"/> with that seed zeroes.</summary>
+    public static unsafe Tensor Dropped(ReadOnlySpan<long> shape, double p, ulong seed)
+    {
+        CheckProbability(p, allowOne: true);
         var mask = empty(shape.ToArray(), ScalarType.Bool);
         long count = mask.numel();
         if (count == 0) return mask;
-        ulong seed = DrawSeed();
-        ulong threshold = (ulong)Math.Round(p * 4294967296.0); // drop when a uniform 32-bit draw is below it
-        long chunks = (count + ChunkElements - 1) / ChunkElements;
-        // Tensor memory is native and never moves, so its address can go to the worker threads.
+        if (p == 1) return mask.fill_(true);
+        uint threshold = Threshold(p);
         var start = (byte*)TensorBytes.Address(mask);
-        Parallel.For(0L, chunks, chunk =>
+        ForEachChunk(count, (offset, length) =>
         {
-            long offset = chunk * ChunkElements;
-            int length = (int)Math.Min(ChunkElements, count - offset);
-            Fill(new Span<byte>(start + offset, length), threshold, seed, (ulong)chunk);
+            var lanes = new XoshiroLanes(seed, (ulong)(offset / ChunkElements));
+            var bound = Vector256.Create(threshold);
+            byte* target = start + offset;
+            int i = 0;
+            for (; i + 8 <= length; i += 8)
+            {
+                uint bits = Vector256.LessThan(lanes.NextUniforms(), bound).ExtractMostSignificantBits();
+                *(ulong*)(target + i) = Spread(bits); // eight bool bytes at once
+            }
+            if (i < length)
+            {
+                var last = lanes.NextUniforms();
+                for (int j = 0; i < length; i++, j++) target[i] = last[j] < threshold ? (byte)1 : (byte)0;
+            }
         });
         return mask;
     }
 
+    /// <summary>
+    /// destination = dropout(source): each fp32 element zeroed where <see cref="Dropped(ReadOnlySpan{long}, double, ulong)"/>
+    /// with the same <paramref name="seed"/> is true, the rest multiplied by (float)(1 / (1 − p)) — in one pass over
+    /// both, the mask never stored. Both tensors contiguous on the CPU with as many elements; they may be the same.
+    /// Backward of dropout is the same operation on the gradient with the same seed.
+    /// </summary>
+    public static unsafe void Apply(Tensor source, Tensor destination, double p, ulong seed)
+    {
+        if (CheckProbability(p, allowOne: false) == 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout keeps something: p < 1");
+        if (source.dtype != ScalarType.Float32 || destination.dtype != ScalarType.Float32)
+            throw new ArgumentException($"The dropout kernel takes fp32, not {source.dtype} → {destination.dtype}.");
+        long count = source.numel();
+        if (destination.numel() != count) throw new ArgumentException($"Dropout of {count} elements into {destination.numel()}.");
+        if (count == 0) return;
+        uint threshold = Threshold(p);
+        float scaleValue = (float)(1 / (1 - p));
+        var from = (float*)TensorBytes.Address(source);
+        var to = (float*)TensorBytes.Address(destination);
+        ForEachChunk(count, (offset, length) =>
+        {
+            var lanes = new XoshiroLanes(seed, (ulong)(offset / ChunkElements));
+            var bound = Vector256.Create(threshold);
+            var scale = Vector256.Create(scaleValue);
+            float* x = from + offset, y = to + offset;
+            int i = 0;
+            for (; i + 8 <= length; i += 8)
+            {
+                // All ones where kept, so the AND leaves x/(1 − p) there and +0 where dropped (as masked_fill does).
+                var kept = Vector256.GreaterThanOrEqual(lanes.NextUniforms(), bound).AsSingle();
+                Vector256.Store((Vector256.Load(x + i) * scale) & kept, y + i);
+            }
+            if (i < length)
+            {
+                var last = lanes.NextUniforms();
+                for (int j = 0; i < length; i++, j++) y[i] = last[j] < threshold ? 0f : x[i] * scaleValue;
+            }
+        });
+    }
+
     /// <summary>63 bits from torch's CPU generator (two 31-bit-range draws, so no dtype limit is involved).</summary>
-    static ulong DrawSeed()
+    public static ulong DrawSeed()
     {
         using var draw = randint(0, 1L << 31, [2], dtype: ScalarType.Int64);
         var values = draw.data<long>(); // read in place: indexing would make tensors of its own
         return ((ulong)values[0] << 32) ^ (ulong)values[1];
     }
 
-    static void Fill(Span<byte> target, ulong threshold, ulong seed, ulong chunk)
+    static double CheckProbability(double p, bool allowOne) =>
+        p is >= 0 and <= 1 && (allowOne || p < 1) ? p : throw new ArgumentOutOfRangeException(nameof(p), p, "a dropout probability is in [0, 1]");
+
+    /// <summary>Dropped when a uniform 32-bit draw is below this; p within 2⁻³³ of 1 rounds to all but one value.</summary>
+    static uint Threshold(double p) => (uint)Math.Min(uint.MaxValue, Math.Round(p * 4294967296.0));
+
+    static void ForEachChunk(long count, Action<long, int> work)
     {
-        ulong state = seed ^ (chunk * 0x9E3779B97F4A7C15UL);
-        ulong s0 = DeterministicRandom.SplitMix64(ref state), s1 = DeterministicRandom.SplitMix64(ref state);
-        ulong s2 = DeterministicRandom.SplitMix64(ref state), s3 = DeterministicRandom.SplitMix64(ref state);
-        int i = 0;
-        while (i < target.Length)
+        long chunks = (count + ChunkElements - 1) / ChunkElements;
+        if (chunks == 1) { work(0, (int)count); return; }
+        Parallel.For(0L, chunks, chunk =>
         {
-            // xoshiro256**: one 64-bit draw gives two 32-bit uniforms.
-            ulong draw = ulong.RotateLeft(s1 * 5, 7) * 9;
-            ulong t = s1 << 17;
-            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = ulong.RotateLeft(s3, 45);
-            target[i++] = (draw & 0xFFFF_FFFFUL) < threshold ? (byte)1 : (byte)0;
-            if (i < target.Length) target[i++] = (draw >> 32) < threshold ? (byte)1 : (byte)0;
-        }
+            long offset = chunk * ChunkElements;
+            work(offset, (int)Math.Min(ChunkElements, count - offset));
+        });
     }
+
+    /// <summary>Bit j of the low byte of <paramref name="bits"/> as byte j (0 or 1) of the result.</summary>
+    static ulong Spread(uint bits) => SpreadNibble(bits & 0xF) | SpreadNibble((bits >> 4) & 0xF) << 32;
+
+    /// <summary>
+    /// Four bits to four bytes by one multiply: copy k of the nibble lands 7k bits up, so bit k of copy k sits at 8k and
+    /// no two copies ever set the same bit (no carries) — plain arithmetic, where PDEP is microcoded on older AMD cores.
+    /// </summary>
+    static ulong SpreadNibble(uint nibble) => (nibble * 0x00204081UL) & 0x01010101UL;
 }

@@ -1,5 +1,6 @@
 using RerankExperiments.Torch.Layers;
 using RerankExperiments.Torch.Randomness;
+using RerankExperiments.Torch.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,6 +65,69 @@ public sealed class ParallelDropoutTests
         Assert.True(input.grad!.allclose(kept.to(ScalarType.Float32) / 0.75, rtol: 1e-6, atol: 0));
     }
 
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.3)]
+    [InlineData(0.9)]
+    public void The_kernel_zeroes_exactly_where_the_mask_of_its_seed_is_true_and_scales_the_rest(double p)
+    {
+        // 3 × 70,001 elements: four chunks of 2¹⁶ and a last one whose length is not a multiple of a vector.
+        manual_seed(8);
+        using var input = randn(3, 70_001);
+        using var output = empty_like(input);
+        DropoutMasks.Apply(input, output, p, seed: 0xC0FFEE);
+        using var mask = DropoutMasks.Dropped(input.shape, p, seed: 0xC0FFEE);
+        using var expected = input.masked_fill(mask, 0).mul_(1 / (1 - p));
+        Assert.True(output.eq(expected).all().item<bool>());
+        // Another seed, another mask; in place gives the same as into another tensor.
+        using var otherMask = DropoutMasks.Dropped(input.shape, p, seed: 0xC0FFEF);
+        Assert.False(otherMask.eq(mask).all().item<bool>());
+        using var inPlace = input.clone();
+        DropoutMasks.Apply(inPlace, inPlace, p, seed: 0xC0FFEE);
+        Assert.True(inPlace.eq(expected).all().item<bool>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMasks.Apply(input, output, 1, seed: 1));
+        using var doubles = input.to(ScalarType.Float64);
+        Assert.Throws<ArgumentException>(() => DropoutMasks.Apply(doubles, doubles, p, seed: 1));
+    }
+
+    [Fact]
+    public void Backward_follows_the_forward_mask_for_any_upstream_gradient_and_layout()
+    {
+        manual_seed(6);
+        // A transposed (non-contiguous) view in, a non-contiguous upstream gradient back.
+        using var leaf = (rand(300, 500) + 0.5).requires_grad_();
+        using var input = leaf.t();
+        using var output = ParallelDropout.Apply(input, 0.2, training: true);
+        Assert.Equal([500L, 300L], output.shape);
+        using var upstream = randn(300, 500).t();
+        output.backward([upstream]);
+        using var kept = output.detach().ne(0);
+        using var expected = upstream.masked_fill(kept.logical_not(), 0).mul_(1 / 0.8);
+        Assert.True(leaf.grad!.t().eq(expected).all().item<bool>());
+        // The same seed state gives the same dropout; the generator moves on between calls.
+        manual_seed(21);
+        using var first = ParallelDropout.Apply(input.detach(), 0.2, training: true);
+        using var second = ParallelDropout.Apply(input.detach(), 0.2, training: true);
+        manual_seed(21);
+        using var again = ParallelDropout.Apply(input.detach(), 0.2, training: true);
+        Assert.True(first.eq(again).all().item<bool>());
+        Assert.False(first.eq(second).all().item<bool>());
+    }
+
+    [Fact]
+    public void Float64_dropout_has_the_same_meaning()
+    {
+        manual_seed(12);
+        using var input = (rand(64, 1000, ScalarType.Float64) + 0.5).requires_grad_();
+        using var output = ParallelDropout.Apply(input, 0.5, training: true);
+        Assert.Equal(ScalarType.Float64, output.dtype);
+        using var kept = output.detach().ne(0);
+        Assert.InRange(kept.to(ScalarType.Float64).mean().item<double>(), 0.47, 0.53);
+        Assert.True(output.detach().masked_select(kept).allclose(input.detach().masked_select(kept) * 2, rtol: 1e-12, atol: 0));
+        output.sum().backward();
+        Assert.True(input.grad!.eq(kept.to(ScalarType.Float64) * 2).all().item<bool>());
+    }
+
     [Fact]
     public void In_evaluation_or_with_p_zero_it_is_the_identity()
     {
@@ -95,6 +159,39 @@ public sealed class ParallelDropoutTests
         using var composedShared = Attention.ScaledDotProduct(q, k, v, causal, 1e-12, training: true);
         using var fusedShared = nn.functional.scaled_dot_product_attention(q, k, v, causal);
         Assert.True(composedShared.allclose(fusedShared, rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_attention_dropout_node_equals_the_composed_math_with_the_masks_of_its_seeds_forward_and_backward(bool paddingMask)
+    {
+        // 7 examples of 4 heads × 300² scores: chunks of 5 and 2 examples, each with a seed of its own, drawn in order.
+        const double p = 0.3;
+        manual_seed(31);
+        using var q = randn(7, 4, 300, 16).requires_grad_();
+        using var k = randn(7, 4, 300, 16).requires_grad_();
+        using var v = randn(7, 4, 300, 16).requires_grad_();
+        using var upstream = randn(7, 4, 300, 16);
+        using var mask = zeros(7, 1, 1, 300);
+        if (paddingMask) mask[.., .., .., 260..] = tensor(float.MinValue);
+        manual_seed(77);
+        using var output = Attention.ScaledDotProduct(q, k, v, mask, p, training: true);
+        output.backward([upstream]);
+
+        manual_seed(77);
+        ulong[] seeds = [DropoutMasks.DrawSeed(), DropoutMasks.DrawSeed()];
+        using var q2 = q.detach().clone().requires_grad_();
+        using var k2 = k.detach().clone().requires_grad_();
+        using var v2 = v.detach().clone().requires_grad_();
+        using var dropped = cat([DropoutMasks.Dropped([5, 4, 300, 300], p, seeds[0]), DropoutMasks.Dropped([2, 4, 300, 300], p, seeds[1])], 0);
+        using var scores = CheckedOps.MatMul(q2 * (1 / Math.Sqrt(16)), k2.transpose(-2, -1)) + mask;
+        using var expected = CheckedOps.MatMul(scores.softmax(-1).masked_fill(dropped, 0).mul(1 / (1 - p)), v2);
+        expected.backward([upstream]);
+
+        Assert.True(output.allclose(expected, rtol: 1e-5, atol: 1e-6), $"max difference {(output - expected).abs().max().item<float>()}");
+        foreach (var (ours, reference) in new[] { (q.grad!, q2.grad!), (k.grad!, k2.grad!), (v.grad!, v2.grad!) })
+            Assert.True(ours.allclose(reference, rtol: 1e-4, atol: 1e-5), $"max gradient difference {(ours - reference).abs().max().item<float>()}");
     }
 
     [Fact]

@@ -147,13 +147,19 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="additiveMask">[B, 1, 1, S]: 0 on tokens, the dtype's most negative value on padded keys.</param>
     public override Tensor forward(Tensor hidden, Tensor additiveMask)
     {
+        using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
-        // [B, S, H] → [B, A, S, d]
-        Tensor Heads(Tensor x) => x.view(batch, length, _heads, _headSize).transpose(1, 2);
+        // The three projections as one [H → 3H] product over the concatenated weights: the same sums in one matrix
+        // product call instead of three, forward and backward (11–17 % faster at a length-grouped MiniLM batch, bench
+        // foundation); the parameters stay three linears, as transformers names them.
+        var weight = cat([query.weight!, key.weight!, value.weight!], 0);
+        var bias = cat([query.bias!, key.bias!, value.bias!], 0);
+        // [B, S, 3H] → three [B, A, S, d] views
+        var qkv = nn.functional.linear(hidden, weight, bias).view(batch, length, 3, _heads, _headSize);
+        Tensor Heads(int which) => qkv.select(2, which).transpose(1, 2);
         // Scaled by 1/√d, BERT's; the dropout on the probabilities is transformers' attention dropout.
-        var context = Attention.ScaledDotProduct(
-            Heads(query.forward(hidden)), Heads(key.forward(hidden)), Heads(value.forward(hidden)), additiveMask, _dropout, training);
-        return context.transpose(1, 2).reshape(batch, length, _heads * _headSize);
+        var context = Attention.ScaledDotProduct(Heads(0), Heads(1), Heads(2), additiveMask, _dropout, training);
+        return context.transpose(1, 2).reshape(batch, length, _heads * _headSize).MoveToOuterDisposeScope();
     }
 }
 

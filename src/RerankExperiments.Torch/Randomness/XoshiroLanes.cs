@@ -29,6 +29,7 @@ internal struct XoshiroLanes
 
     /// <summary>
     /// Eight uniform 32-bit draws: element 2j is the low half of lane j's 64-bit output, element 2j + 1 the high half.
+    /// The step is <see cref="DeterministicRandom.NextUInt64"/>'s, lane-wise (a test checks lane 0 against it).
     /// </summary>
     public Vector256<uint> NextUniforms()
     {

@@ -11,7 +11,8 @@ namespace RerankExperiments.Torch.Layers;
 /// never stored). On the CPU in training with p &gt; 0 libtorch has no fused kernel and falls back to the composed
 /// math with its one-thread bernoulli_; here fp32 goes through <see cref="AttentionDropoutFunction"/> (one node that
 /// keeps only the probabilities and redraws its mask in backward), other dtypes through the same math composed with
-/// a mask from <see cref="DropoutMasks"/>, the 1/(1 − p) scale folded into v (S × d) instead of the probabilities.
+/// a mask from <see cref="DropoutMasks"/>, the 1/(1 − p) scale folded into v (S × d) instead of the probabilities;
+/// both a few examples at a time (<see cref="AttentionChunks"/>).
 /// </summary>
 public static class Attention
 {
@@ -26,26 +27,13 @@ public static class Attention
         if (!training || dropout == 0 || query.device_type != DeviceType.CPU)
             return nn.functional.scaled_dot_product_attention(query, key, value, additiveMask, p: training ? dropout : 0.0);
         if (query.dtype == ScalarType.Float32 && key.dtype == ScalarType.Float32 && value.dtype == ScalarType.Float32 && query.numel() > 0)
-            return AttentionDropoutFunction.Forward(query, key, value, additiveMask?.to(ScalarType.Float32), dropout);
+            return AttentionDropoutFunction.Forward(query, key, value, additiveMask, dropout);
         using var scope = NewDisposeScope();
-        // A few examples at a time: their S × S scores (~8 MB) stay in cache through the five passes over them —
-        // twice as fast, forward and backward, as one pass over the batch's 50 MB (MiniLM, 16 × 256, measured).
-        long batch = query.shape[0], perExample = query.numel() / batch / query.shape[^1] * key.shape[^2];
-        long chunk = Math.Clamp(ChunkElements / Math.Max(1, perExample), 1, batch);
-        if (chunk >= batch) return Composed(query, key, value, additiveMask, dropout).MoveToOuterDisposeScope();
-        var parts = new List<Tensor>();
-        for (long first = 0; first < batch; first += chunk)
-        {
-            long size = Math.Min(chunk, batch - first);
-            // A mask with its own batch dimension is cut like the batch; one that broadcasts over it is shared.
-            var mask = additiveMask is null || additiveMask.dim() < 4 || additiveMask.shape[0] == 1 ? additiveMask : additiveMask.narrow(0, first, size);
-            parts.Add(Composed(query.narrow(0, first, size), key.narrow(0, first, size), value.narrow(0, first, size), mask, dropout));
-        }
-        return cat(parts, 0).MoveToOuterDisposeScope();
+        var parts = AttentionChunks.Of(query, key).Select(chunk => Composed(query.narrow(0, chunk.First, chunk.Size),
+            key.narrow(0, chunk.First, chunk.Size), value.narrow(0, chunk.First, chunk.Size),
+            AttentionChunks.Mask(additiveMask, chunk.First, chunk.Size), dropout)).ToList();
+        return AttentionChunks.Joined(parts).MoveToOuterDisposeScope();
     }
-
-    /// <summary>Score elements per chunk: 2²¹ floats, 8 MB.</summary>
-    const long ChunkElements = 1L << 21;
 
     static Tensor Composed(Tensor query, Tensor key, Tensor value, Tensor? additiveMask, double dropout)
     {

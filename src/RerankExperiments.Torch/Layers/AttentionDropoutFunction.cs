@@ -16,14 +16,11 @@ namespace RerankExperiments.Torch.Layers;
 /// Composed from libtorch operations, autograd would keep P, D and the bool mask — three S × S tensors per layer,
 /// the largest thing a training step holds — and run masked_fill both ways; here dropout is the one-pass
 /// <see cref="DropoutMasks.Apply"/> kernel (forward, and twice in backward), its mask redrawn from the seed.
-/// Examples go a few at a time so each chunk's S × S scores (~8 MB) stay in cache through the passes over them.
+/// Examples go a few at a time (<see cref="AttentionChunks"/>), forward and backward.
 /// Stateless, as TorchSharp's functions must be: its one instance is shared.
 /// </summary>
 public sealed class AttentionDropoutFunction : autograd.SingleTensorFunction<AttentionDropoutFunction>
 {
-    /// <summary>Score elements per chunk: 2²¹ floats, 8 MB.</summary>
-    const long ChunkElements = 1L << 21;
-
     public override string Name => "AttentionDropoutBackward";
 
     /// <summary>softmax(q·kᵀ/√d + mask) with dropout <paramref name="p"/> in (0, 1), times v; all fp32 on the CPU.</summary>
@@ -41,7 +38,7 @@ public sealed class AttentionDropoutFunction : autograd.SingleTensorFunction<Att
     {
         var (query, key, value, mask, p) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], vars[3] as Tensor, (double)vars[4]);
         double scale = 1 / Math.Sqrt(query.shape[^1]);
-        var chunks = Chunks(query, key);
+        var chunks = AttentionChunks.Of(query, key);
         var probabilities = new List<Tensor>(chunks.Count);
         var seeds = new ulong[chunks.Count];
         var outputs = new List<Tensor>(chunks.Count);
@@ -50,7 +47,7 @@ public sealed class AttentionDropoutFunction : autograd.SingleTensorFunction<Att
             using var scope = NewDisposeScope();
             var (first, size) = chunks[c];
             var scores = CheckedOps.MatMul(query.narrow(0, first, size) * scale, key.narrow(0, first, size).transpose(-2, -1));
-            if (mask is not null) scores.add_(MaskChunk(mask, first, size));
+            if (AttentionChunks.Mask(mask, first, size) is { } chunkMask) scores.add_(chunkMask);
             var chunkProbabilities = scores.softmax(-1);
             seeds[c] = DropoutMasks.DrawSeed();
             var dropped = empty_like(chunkProbabilities);
@@ -62,10 +59,7 @@ public sealed class AttentionDropoutFunction : autograd.SingleTensorFunction<Att
         ctx.save_data("p", p);
         ctx.save_data("seeds", seeds);
         ctx.save_data("chunks", chunks);
-        if (outputs.Count == 1) return outputs[0];
-        var output = cat(outputs, 0);
-        foreach (var part in outputs) part.Dispose();
-        return output;
+        return AttentionChunks.Joined(outputs);
     }
 
     /// <returns>∂q, ∂k, ∂v, and none (null) for the mask and p: one entry per argument of forward.</returns>
@@ -101,28 +95,6 @@ public sealed class AttentionDropoutFunction : autograd.SingleTensorFunction<Att
             gradKey.Add(CheckedOps.MatMul(gradScores.transpose(-2, -1), q).MoveToOuterDisposeScope());
         }
         foreach (var tensor in saved) tensor.Dispose();
-        return [Joined(gradQuery), Joined(gradKey), Joined(gradValue), null!, null!];
+        return [AttentionChunks.Joined(gradQuery), AttentionChunks.Joined(gradKey), AttentionChunks.Joined(gradValue), null!, null!];
     }
-
-    static Tensor Joined(List<Tensor> parts)
-    {
-        if (parts.Count == 1) return parts[0];
-        var joined = cat(parts, 0);
-        foreach (var part in parts) part.Dispose();
-        return joined;
-    }
-
-    /// <summary>Consecutive examples whose [A, S, S] scores together fill about <see cref="ChunkElements"/>.</summary>
-    static List<(long First, long Size)> Chunks(Tensor query, Tensor key)
-    {
-        long batch = query.shape[0], perExample = query.numel() / batch / query.shape[^1] * key.shape[^2];
-        long size = Math.Clamp(ChunkElements / Math.Max(1, perExample), 1, batch);
-        var chunks = new List<(long, long)>();
-        for (long first = 0; first < batch; first += size) chunks.Add((first, Math.Min(size, batch - first)));
-        return chunks;
-    }
-
-    /// <summary>A mask with its own batch dimension is cut like the batch; one that broadcasts over it is shared.</summary>
-    static Tensor MaskChunk(Tensor mask, long first, long size) =>
-        mask.dim() < 4 || mask.shape[0] == 1 ? mask.alias() : mask.narrow(0, first, size);
 }

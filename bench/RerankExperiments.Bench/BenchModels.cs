@@ -15,15 +15,16 @@ public static class BenchModels
     /// <param name="Heads">num_attention_heads.</param>
     /// <param name="Intermediate">intermediate_size.</param>
     /// <param name="Dropout">hidden and attention dropout (BERT's and MiniLM's configs: 0.1).</param>
+    /// <param name="AttentionDropout">attention dropout where it differs from <paramref name="Dropout"/>.</param>
     /// <param name="InitializerRange">the standard deviation of the random initialisation (BERT's 0.02).</param>
-    public sealed record Size(string Name, int Layers, int Hidden, int Heads, int Intermediate, double Dropout = 0.1, double InitializerRange = 0.02)
+    public sealed record Size(string Name, int Layers, int Hidden, int Heads, int Intermediate, double Dropout = 0.1, double InitializerRange = 0.02, double? AttentionDropout = null)
     {
         public ModelConfig Config() => ModelConfig.FromFields("bert", new Dictionary<string, object>
         {
             ["vocab_size"] = 30522, ["hidden_size"] = Hidden, ["num_hidden_layers"] = Layers, ["num_attention_heads"] = Heads,
             ["intermediate_size"] = Intermediate, ["max_position_embeddings"] = 512, ["type_vocab_size"] = 2, ["hidden_act"] = "gelu",
             ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0, ["initializer_range"] = InitializerRange,
-            ["hidden_dropout_prob"] = Dropout, ["attention_probs_dropout_prob"] = Dropout,
+            ["hidden_dropout_prob"] = Dropout, ["attention_probs_dropout_prob"] = AttentionDropout ?? Dropout,
         });
     }
 

@@ -74,7 +74,7 @@ public static class FoundationBenchmarks
         var ways = new (string Name, Func<Tensor> Attend)[]
         {
             ("composed, torch dropout", () => Composed(x => nn.functional.dropout(x, p, training: true))),
-            ("composed, masked_fill over a multi-core mask", () => Composed(x => ParallelDropout.Apply(x, p, training: true))),
+            ("composed, masked_fill over a multi-core mask", () => Composed(x => SeededDropout.Apply(x, p, training: true))),
             ("one node, one-pass dropout kernel", () => AttentionDropoutFunction.Forward(q, k, v, null, p)),
         };
         foreach (var (name, attend) in ways)

@@ -7,12 +7,13 @@ namespace RerankExperiments.Bench.Performance;
 /// Issue 16's CPU table, all in one run: this machine's matmul limit, padding with and without length grouping,
 /// training and scoring throughput of MiniLM-L6-sized and BERT-base-sized cross-encoders on the quickstart data as
 /// fractions of that limit, and each case's peak memory. Sections can be picked by name: limit, padding, training,
-/// scoring, quality (default: all); "minilm-only" skips the BERT-base cases. "quality" asks whether length grouping
-/// changes what a model learns (<see cref="GroupingQuality"/>).
+/// scoring, ceiling, quality (default: all); "minilm-only" skips the BERT-base cases. "ceiling" takes the MiniLM training
+/// step apart (<see cref="StepCeiling"/>); "quality" asks whether length grouping changes what a model learns
+/// (<see cref="GroupingQuality"/>).
 /// </summary>
 public static class PerformanceBenchmarks
 {
-    static readonly string[] AllSections = ["limit", "padding", "training", "scoring", "quality"];
+    static readonly string[] AllSections = ["limit", "padding", "training", "scoring", "ceiling", "quality"];
 
     public static void Run(string root, IReadOnlyList<string> arguments, TextWriter output)
     {
@@ -37,6 +38,7 @@ public static class PerformanceBenchmarks
                     rows.Add((@case, PerformanceCaseProcess.Run(@case, tokenizerDirectory)));
                 }
         if (rows.Count > 0) Throughput(output, rows);
+        if (sections.Contains("ceiling")) Ceiling(output, PerformanceCaseProcess.Run(new PerformanceCase("ceiling", "minilm", Grouped: true, Examples: 320), tokenizerDirectory));
         if (sections.Contains("quality")) Quality(root, output, tokenizerDirectory);
     }
 
@@ -72,6 +74,23 @@ public static class PerformanceBenchmarks
             var list = values.ToList();
             return $"{Format(list.Average(), "F3")} [{Format(list.Min(), "F3")}–{Format(list.Max(), "F3")}]";
         }
+    }
+
+    /// <summary>The MiniLM training step taken apart: each row adds to the one above it (<see cref="StepCeiling"/>).</summary>
+    static void Ceiling(TextWriter output, Dictionary<string, double> figures)
+    {
+        output.WriteLine($"## Where the training step's time goes: {BenchModels.MiniLm.Name}, the length-grouped training case's batches");
+        output.WriteLine();
+        output.WriteLine("Every row counts the whole step's FLOPs; the first three ran side by side, batch by batch, each followed by its own limit measurement.");
+        output.WriteLine();
+        output.WriteLine("| part | seconds | GFLOP/s | limit | / limit |");
+        output.WriteLine("|---|---:|---:|---:|---:|");
+        for (int part = 0; part < StepCeiling.Parts.Length; part++)
+        {
+            double seconds = figures[$"part{part}_seconds"], rate = figures[$"part{part}_flops"] / seconds / 1e9, limit = figures[$"part{part}_limit"];
+            output.WriteLine($"| {StepCeiling.Parts[part]} | {Format(seconds, "F1")} | {Format(rate, "F1")} | {Format(limit, "F0")} | {Format(rate / limit, "P0")} |");
+        }
+        output.WriteLine();
     }
 
     /// <summary>Model and examples of each case: a whole epoch of that many pairs (grouped batches vary in length along an epoch).</summary>

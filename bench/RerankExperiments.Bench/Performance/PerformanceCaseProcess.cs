@@ -43,6 +43,7 @@ public static class PerformanceCaseProcess
         {
             "training" => TrainingThroughput.Run(@case, data, tokenizer, tokenizerDirectory),
             "scoring" => ScoringThroughput.Run(@case, data, tokenizer, tokenizerDirectory),
+            "ceiling" => StepCeiling.Run(data, tokenizer, tokenizerDirectory),
             _ => throw new ArgumentException($"Unknown case kind '{@case.Kind}'."),
         };
         figures["peak_rss_mib"] = Measurement.PeakResidentMiB();

@@ -5,15 +5,19 @@ using static TorchSharp.torch;
 namespace RerankExperiments.Torch.Randomness;
 
 /// <summary>
-/// Dropout's Bernoulli masks, drawn on all cores, either as a bool tensor or applied to fp32 values in the same pass
-/// that draws them. libtorch's CPU <c>bernoulli_</c> draws one element at a time on one thread: 131 ms for the 12.6 M
-/// attention probabilities of one MiniLM layer at batch 16 × 256 (≈ 10 ns per element, measured here), more than that
-/// layer's matrix products. Each mask is a function of a 64-bit seed alone: chunk c of 2¹⁶ elements comes from
-/// <see cref="XoshiroLanes"/> seeded with (seed, c), element i of a chunk from the i-th 32-bit uniform, dropped when it
-/// is below p·2³² — whatever the number of threads, and the same for <see cref="Dropped(ReadOnlySpan{long}, double, ulong)"/>
-/// and <see cref="Apply"/>. So a dropout need not keep its mask for the backward pass: it redraws it from the seed.
-/// Seeds come from torch's CPU generator (<see cref="DrawSeed"/>): torch.manual_seed and a captured generator state fix
-/// the masks, and a resumed run draws the same ones.
+/// Dropout's Bernoulli masks, vectorised: as a bool tensor, as the fp32 factors dropout multiplies by, or applied to
+/// fp32 values in the same pass that draws them. libtorch's CPU <c>bernoulli_</c> draws one element at a time: 131 ms
+/// for the 12.6 M attention probabilities of one MiniLM layer at batch 16 × 256 (≈ 10 ns per element, measured here),
+/// more than that layer's matrix products. Each mask is a function of a 64-bit seed alone: chunk c of 2¹⁶ elements
+/// comes from <see cref="XoshiroLanes"/> seeded with (seed, c), element i of a chunk from the i-th 32-bit uniform,
+/// dropped when it is below p·2³² — the same for <see cref="Dropped(ReadOnlySpan{long}, double, ulong)"/>,
+/// <see cref="Scales"/> and <see cref="Apply"/>. So a dropout need not keep its mask for the backward pass: it redraws
+/// it from the seed. Seeds come from torch's CPU generator (<see cref="DrawSeed"/>): torch.manual_seed and a captured
+/// generator state fix the masks, and a resumed run draws the same ones.
+/// The chunks are drawn one after another on the calling thread: spread over the .NET thread pool they were 2–5×
+/// slower right after a libtorch operation — 1.0–1.3 ms against 0.06–0.27 ms for 600 K elements, 4.5–4.9 against
+/// 1.7–2.0 ms for 6 M (2 cores, measured here) —, the pool's workers contending for the cores with libtorch's OpenMP
+/// threads, which spin for a while after each parallel region.
 /// </summary>
 public static class DropoutMasks
 {
@@ -39,10 +43,11 @@ public static class DropoutMasks
         if (p == 1) return mask.fill_(true);
         uint threshold = Threshold(p);
         var start = (byte*)TensorBytes.Address(mask);
-        ForEachChunk(count, (offset, length) =>
+        var bound = Vector256.Create(threshold);
+        for (long offset = 0; offset < count; offset += ChunkElements)
         {
+            int length = (int)Math.Min(ChunkElements, count - offset);
             var lanes = new XoshiroLanes(seed, (ulong)(offset / ChunkElements));
-            var bound = Vector256.Create(threshold);
             byte* target = start + offset;
             int i = 0;
             for (; i + 8 <= length; i += 8)
@@ -55,8 +60,20 @@ public static class DropoutMasks
                 var last = lanes.NextUniforms();
                 for (int j = 0; i < length; i++, j++) target[i] = last[j] < threshold ? (byte)1 : (byte)0;
             }
-        });
+        }
         return mask;
+    }
+
+    /// <summary>
+    /// The fp32 factors of the mask of <paramref name="seed"/>: 0 where <see cref="Dropped(ReadOnlySpan{long}, double, ulong)"/>
+    /// is true, (float)(1 / (1 − p)) elsewhere — what dropout multiplies its input by, as torch's own dropout does.
+    /// </summary>
+    public static unsafe Tensor Scales(ReadOnlySpan<long> shape, double p, ulong seed)
+    {
+        if (CheckProbability(p, allowOne: false) == 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout keeps something: p < 1");
+        var scales = empty(shape.ToArray(), ScalarType.Float32);
+        if (scales.numel() > 0) Dropout(null, (float*)TensorBytes.Address(scales), scales.numel(), p, seed);
+        return scales;
     }
 
     /// <summary>
@@ -73,29 +90,37 @@ public static class DropoutMasks
         long count = source.numel();
         if (destination.numel() != count) throw new ArgumentException($"Dropout of {count} elements into {destination.numel()}.");
         if (count == 0) return;
+        Dropout((float*)TensorBytes.Address(source), (float*)TensorBytes.Address(destination), count, p, seed);
+    }
+
+    /// <summary>
+    /// to = from·(1 / (1 − p)) where kept and +0 where dropped (as masked_fill leaves it); with no <paramref name="from"/>,
+    /// the factors themselves.
+    /// </summary>
+    static unsafe void Dropout(float* from, float* to, long count, double p, ulong seed)
+    {
         uint threshold = Threshold(p);
         float scaleValue = (float)(1 / (1 - p));
-        var from = (float*)TensorBytes.Address(source);
-        var to = (float*)TensorBytes.Address(destination);
-        ForEachChunk(count, (offset, length) =>
+        var bound = Vector256.Create(threshold);
+        var scale = Vector256.Create(scaleValue);
+        for (long offset = 0; offset < count; offset += ChunkElements)
         {
+            int length = (int)Math.Min(ChunkElements, count - offset);
             var lanes = new XoshiroLanes(seed, (ulong)(offset / ChunkElements));
-            var bound = Vector256.Create(threshold);
-            var scale = Vector256.Create(scaleValue);
             float* x = from + offset, y = to + offset;
             int i = 0;
             for (; i + 8 <= length; i += 8)
             {
-                // All ones where kept, so the AND leaves x/(1 − p) there and +0 where dropped (as masked_fill does).
+                // All ones where kept, so the AND leaves the scaled value there and +0 where dropped.
                 var kept = Vector256.GreaterThanOrEqual(lanes.NextUniforms(), bound).AsSingle();
-                Vector256.Store((Vector256.Load(x + i) * scale) & kept, y + i);
+                Vector256.Store((from is null ? scale : Vector256.Load(x + i) * scale) & kept, y + i);
             }
             if (i < length)
             {
                 var last = lanes.NextUniforms();
-                for (int j = 0; i < length; i++, j++) y[i] = last[j] < threshold ? 0f : x[i] * scaleValue;
+                for (int j = 0; i < length; i++, j++) y[i] = last[j] < threshold ? 0f : from is null ? scaleValue : x[i] * scaleValue;
             }
-        });
+        }
     }
 
     /// <summary>63 bits from torch's CPU generator (two 31-bit-range draws, so no dtype limit is involved).</summary>
@@ -111,17 +136,6 @@ public static class DropoutMasks
 
     /// <summary>Dropped when a uniform 32-bit draw is below this; p within 2⁻³³ of 1 rounds to all but one value.</summary>
     static uint Threshold(double p) => (uint)Math.Min(uint.MaxValue, Math.Round(p * 4294967296.0));
-
-    static void ForEachChunk(long count, Action<long, int> work)
-    {
-        long chunks = (count + ChunkElements - 1) / ChunkElements;
-        if (chunks == 1) { work(0, (int)count); return; }
-        Parallel.For(0L, chunks, chunk =>
-        {
-            long offset = chunk * ChunkElements;
-            work(offset, (int)Math.Min(ChunkElements, count - offset));
-        });
-    }
 
     /// <summary>Bit j of the low byte of <paramref name="bits"/> as byte j (0 or 1) of the result.</summary>
     static ulong Spread(uint bits) => SpreadNibble(bits & 0xF) | SpreadNibble((bits >> 4) & 0xF) << 32;

@@ -86,7 +86,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly Embedding position_embeddings;
     readonly Embedding token_type_embeddings;
     readonly LayerNorm LayerNorm;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout dropout;
     readonly long _wordPaddingIdx;
     readonly long? _positionPaddingIdx;
 
@@ -96,7 +96,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
         position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize, padding_idx: positionPaddingIdx);
         token_type_embeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = new ParallelDropout(config.HiddenDropoutProb);
+        dropout = new SeededDropout(config.HiddenDropoutProb);
         _wordPaddingIdx = config.PadTokenId;
         _positionPaddingIdx = positionPaddingIdx;
         RegisterComponents();
@@ -172,7 +172,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly Linear dense;
     readonly LayerNorm LayerNorm;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout dropout;
 
     public BertResidualOutput(int inputSize, BertEncoderConfig config) : this(inputSize, config.HiddenSize, config.LayerNormEps, config.HiddenDropoutProb)
     {
@@ -183,7 +183,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     {
         dense = nn.Linear(inputSize, hiddenSize);
         LayerNorm = nn.LayerNorm(hiddenSize, layerNormEps);
-        dropout = new ParallelDropout(dropoutProbability);
+        dropout = new SeededDropout(dropoutProbability);
         RegisterComponents();
     }
 
@@ -408,7 +408,7 @@ internal static class BertParts
 public sealed class BertForSequenceClassification : SequenceClassificationModel
 {
     readonly BertModel bert;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout dropout;
     readonly Linear classifier;
     readonly BertEncoderConfig _config;
 
@@ -416,7 +416,7 @@ public sealed class BertForSequenceClassification : SequenceClassificationModel
     {
         _config = BertEncoderConfig.Read(config, defaultPadTokenId: 0);
         bert = new BertModel(_config);
-        dropout = new ParallelDropout(_config.ClassifierDropout);
+        dropout = new SeededDropout(_config.ClassifierDropout);
         classifier = nn.Linear(_config.HiddenSize, config.NumLabels);
         RegisterComponents();
         BertParts.Initialize(this, _config.InitializerRange);

@@ -267,7 +267,7 @@ sealed class DebertaV2Embeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly Embedding? token_type_embeddings;
     readonly Linear? embed_proj;
     readonly LayerNorm LayerNorm;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout dropout;
     readonly long _padTokenId;
 
     public DebertaV2Embeddings(DebertaV2Settings settings) : base("DebertaV2Embeddings")
@@ -277,7 +277,7 @@ sealed class DebertaV2Embeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (settings.TypeVocabSize > 0) token_type_embeddings = nn.Embedding(settings.TypeVocabSize, settings.EmbeddingSize);
         if (settings.EmbeddingSize != settings.HiddenSize) embed_proj = nn.Linear(settings.EmbeddingSize, settings.HiddenSize, hasBias: false);
         LayerNorm = nn.LayerNorm(settings.HiddenSize, settings.LayerNormEps);
-        dropout = new ParallelDropout(settings.HiddenDropoutProb);
+        dropout = new SeededDropout(settings.HiddenDropoutProb);
         _padTokenId = settings.PadTokenId;
         RegisterComponents();
     }
@@ -316,8 +316,8 @@ sealed class DisentangledSelfAttention : nn.Module
     readonly Linear value_proj;
     readonly Linear? pos_key_proj;
     readonly Linear? pos_query_proj;
-    readonly ParallelDropout? pos_dropout;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout? pos_dropout;
+    readonly SeededDropout dropout;
     readonly DebertaV2Settings _settings;
 
     public DisentangledSelfAttention(DebertaV2Settings settings) : base("DisentangledSelfAttention")
@@ -328,11 +328,11 @@ sealed class DisentangledSelfAttention : nn.Module
         value_proj = nn.Linear(settings.HiddenSize, settings.HiddenSize);
         if (settings.RelativeAttention)
         {
-            pos_dropout = new ParallelDropout(settings.HiddenDropoutProb);
+            pos_dropout = new SeededDropout(settings.HiddenDropoutProb);
             if (!settings.ShareAttKey && settings.C2P) pos_key_proj = nn.Linear(settings.HiddenSize, settings.HiddenSize);
             if (!settings.ShareAttKey && settings.P2C) pos_query_proj = nn.Linear(settings.HiddenSize, settings.HiddenSize);
         }
-        dropout = new ParallelDropout(settings.AttentionProbsDropoutProb);
+        dropout = new SeededDropout(settings.AttentionProbsDropoutProb);
         RegisterComponents();
     }
 
@@ -438,7 +438,7 @@ sealed class ConvLayer : nn.Module
 {
     readonly Conv1d conv;
     readonly LayerNorm LayerNorm;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout dropout;
     readonly Func<Tensor, Tensor> _act;
 
     public ConvLayer(DebertaV2Settings settings) : base("ConvLayer")
@@ -446,7 +446,7 @@ sealed class ConvLayer : nn.Module
         int kernel = settings.ConvKernelSize;
         conv = nn.Conv1d(settings.HiddenSize, settings.HiddenSize, kernel, padding: (kernel - 1) / 2, groups: settings.ConvGroups);
         LayerNorm = nn.LayerNorm(settings.HiddenSize, settings.LayerNormEps);
-        dropout = new ParallelDropout(settings.HiddenDropoutProb);
+        dropout = new SeededDropout(settings.HiddenDropoutProb);
         _act = BertIntermediate.Activation(settings.ConvAct);
         RegisterComponents();
     }
@@ -546,13 +546,13 @@ sealed class DebertaV2Model : nn.Module<Tensor, Tensor, Tensor, Tensor>
 sealed class ContextPooler : nn.Module<Tensor, Tensor>
 {
     readonly Linear dense;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout dropout;
     readonly Func<Tensor, Tensor> _act;
 
     public ContextPooler(DebertaV2Settings settings) : base("ContextPooler")
     {
         dense = nn.Linear(settings.HiddenSize, settings.HiddenSize);
-        dropout = new ParallelDropout(settings.PoolerDropout);
+        dropout = new SeededDropout(settings.PoolerDropout);
         _act = BertIntermediate.Activation(settings.PoolerHiddenAct);
         RegisterComponents();
     }
@@ -573,7 +573,7 @@ public sealed class DebertaV2ForSequenceClassification : SequenceClassificationM
 {
     readonly DebertaV2Model deberta;
     readonly ContextPooler pooler;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout dropout;
     readonly Linear classifier;
 
     public DebertaV2ForSequenceClassification(ModelConfig config) : base("DebertaV2ForSequenceClassification", config)
@@ -581,7 +581,7 @@ public sealed class DebertaV2ForSequenceClassification : SequenceClassificationM
         Settings = DebertaV2Settings.Read(config);
         deberta = new DebertaV2Model(Settings);
         pooler = new ContextPooler(Settings);
-        dropout = new ParallelDropout(Settings.ClassifierDropout);
+        dropout = new SeededDropout(Settings.ClassifierDropout);
         classifier = nn.Linear(Settings.HiddenSize, config.NumLabels);
         RegisterComponents();
         InitializeWeights();

@@ -247,7 +247,7 @@ sealed class ModernBertAttention : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
 {
     readonly Linear Wqkv;
     readonly Linear Wo;
-    readonly ParallelDropout out_drop;
+    readonly SeededDropout out_drop;
     readonly int heads;
     readonly int headDim;
     readonly double dropout;
@@ -259,7 +259,7 @@ sealed class ModernBertAttention : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
         dropout = settings.AttentionDropout;
         Wqkv = nn.Linear(settings.HiddenSize, 3 * settings.HiddenSize, hasBias: settings.AttentionBias);
         Wo = nn.Linear(settings.HiddenSize, settings.HiddenSize, hasBias: settings.AttentionBias);
-        out_drop = new ParallelDropout(settings.AttentionDropout);
+        out_drop = new SeededDropout(settings.AttentionDropout);
         RegisterComponents();
     }
 
@@ -289,14 +289,14 @@ sealed class ModernBertAttention : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
 sealed class ModernBertMLP : nn.Module<Tensor, Tensor>
 {
     readonly Linear Wi;
-    readonly ParallelDropout drop;
+    readonly SeededDropout drop;
     readonly Linear Wo;
     readonly Func<Tensor, Tensor> act;
 
     public ModernBertMLP(ModernBertSettings settings) : base("ModernBertMLP")
     {
         Wi = nn.Linear(settings.HiddenSize, 2 * settings.IntermediateSize, hasBias: settings.MlpBias);
-        drop = new ParallelDropout(settings.MlpDropout);
+        drop = new SeededDropout(settings.MlpDropout);
         Wo = nn.Linear(settings.IntermediateSize, settings.HiddenSize, hasBias: settings.MlpBias);
         act = ModernBertActivation.Get(settings.HiddenActivation);
         RegisterComponents();
@@ -349,7 +349,7 @@ sealed class ModernBertEmbeddings : nn.Module<Tensor, Tensor>
 {
     readonly Embedding tok_embeddings;
     readonly LayerNorm norm;
-    readonly ParallelDropout drop;
+    readonly SeededDropout drop;
     readonly long _padTokenId;
 
     public ModernBertEmbeddings(ModernBertSettings settings) : base("ModernBertEmbeddings")
@@ -358,7 +358,7 @@ sealed class ModernBertEmbeddings : nn.Module<Tensor, Tensor>
         // padding_idx as in transformers: the pad row gets no gradient.
         tok_embeddings = nn.Embedding(settings.VocabSize, settings.HiddenSize, padding_idx: settings.PadTokenId);
         norm = nn.LayerNorm(settings.HiddenSize, settings.NormEps, bias: settings.NormBias);
-        drop = new ParallelDropout(settings.EmbeddingDropout);
+        drop = new SeededDropout(settings.EmbeddingDropout);
         RegisterComponents();
     }
 
@@ -453,7 +453,7 @@ public sealed class ModernBertForSequenceClassification : SequenceClassification
 {
     readonly ModernBertModel model;
     readonly ModernBertPredictionHead head;
-    readonly ParallelDropout drop;
+    readonly SeededDropout drop;
     readonly Linear classifier;
 
     public ModernBertForSequenceClassification(ModelConfig config) : base("ModernBertForSequenceClassification", config)
@@ -461,7 +461,7 @@ public sealed class ModernBertForSequenceClassification : SequenceClassification
         Settings = ModernBertSettings.Read(config);
         model = new ModernBertModel(Settings);
         head = new ModernBertPredictionHead(Settings);
-        drop = new ParallelDropout(Settings.ClassifierDropout);
+        drop = new SeededDropout(Settings.ClassifierDropout);
         // transformers always gives the classifier a bias (classifier_bias is the head's dense layer).
         classifier = nn.Linear(Settings.HiddenSize, config.NumLabels, hasBias: true);
         RegisterComponents();

@@ -54,13 +54,13 @@ internal sealed class XlmRobertaModel : nn.Module<Tensor, Tensor, Tensor>
 internal sealed class XlmRobertaClassificationHead : nn.Module<Tensor, Tensor>
 {
     readonly Linear dense;
-    readonly ParallelDropout dropout;
+    readonly SeededDropout dropout;
     readonly Linear out_proj;
 
     public XlmRobertaClassificationHead(BertEncoderConfig config, int numLabels) : base("XlmRobertaClassificationHead")
     {
         dense = nn.Linear(config.HiddenSize, config.HiddenSize);
-        dropout = new ParallelDropout(config.ClassifierDropout);
+        dropout = new SeededDropout(config.ClassifierDropout);
         out_proj = nn.Linear(config.HiddenSize, numLabels);
         RegisterComponents();
     }

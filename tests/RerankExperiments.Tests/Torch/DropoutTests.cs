@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace RerankExperiments.Tests.Torch;
 
-public sealed class ParallelDropoutTests
+public sealed class DropoutTests
 {
     [Theory]
     [InlineData(0.1)]
@@ -24,7 +24,7 @@ public sealed class ParallelDropoutTests
     }
 
     [Fact]
-    public void Masks_follow_torchs_generator_and_do_not_depend_on_the_thread_count()
+    public void Masks_follow_torchs_generator()
     {
         manual_seed(11);
         using var first = DropoutMasks.Dropped([1000, 300], 0.3);
@@ -55,7 +55,7 @@ public sealed class ParallelDropoutTests
     {
         manual_seed(3);
         var input = (rand(50, 400) + 0.5).requires_grad_();
-        var output = ParallelDropout.Apply(input, 0.25, training: true);
+        var output = SeededDropout.Apply(input, 0.25, training: true);
         using var kept = output.ne(0);
         var expected = input.detach() / 0.75;
         Assert.True(output.detach().masked_select(kept).allclose(expected.masked_select(kept), rtol: 1e-6, atol: 0));
@@ -69,7 +69,7 @@ public sealed class ParallelDropoutTests
     [InlineData(0.1)]
     [InlineData(0.3)]
     [InlineData(0.9)]
-    public void The_kernel_zeroes_exactly_where_the_mask_of_its_seed_is_true_and_scales_the_rest(double p)
+    public void The_kernels_zero_exactly_where_the_mask_of_its_seed_is_true_and_scale_the_rest(double p)
     {
         // 3 × 70,001 elements: four chunks of 2¹⁶ and a last one whose length is not a multiple of a vector.
         manual_seed(8);
@@ -85,7 +85,13 @@ public sealed class ParallelDropoutTests
         using var inPlace = input.clone();
         DropoutMasks.Apply(inPlace, inPlace, p, seed: 0xC0FFEE);
         Assert.True(inPlace.eq(expected).all().item<bool>());
+        // The factors dropout multiplies by: 0 under the same mask, 1 / (1 − p) in fp32 elsewhere.
+        using var scales = DropoutMasks.Scales(input.shape, p, seed: 0xC0FFEE);
+        Assert.Equal(ScalarType.Float32, scales.dtype);
+        using var expectedScales = ones_like(input).masked_fill_(mask, 0).mul_((float)(1 / (1 - p)));
+        Assert.True(scales.eq(expectedScales).all().item<bool>());
         Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMasks.Apply(input, output, 1, seed: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMasks.Scales([4], 1, seed: 1));
         using var doubles = input.to(ScalarType.Float64);
         Assert.Throws<ArgumentException>(() => DropoutMasks.Apply(doubles, doubles, p, seed: 1));
     }
@@ -114,7 +120,7 @@ public sealed class ParallelDropoutTests
         // A transposed (non-contiguous) view in, a non-contiguous upstream gradient back.
         using var leaf = (rand(300, 500) + 0.5).requires_grad_();
         using var input = leaf.t();
-        using var output = ParallelDropout.Apply(input, 0.2, training: true);
+        using var output = SeededDropout.Apply(input, 0.2, training: true);
         Assert.Equal([500L, 300L], output.shape);
         using var upstream = randn(300, 500).t();
         output.backward([upstream]);
@@ -123,12 +129,23 @@ public sealed class ParallelDropoutTests
         Assert.True(leaf.grad!.t().eq(expected).all().item<bool>());
         // The same seed state gives the same dropout; the generator moves on between calls.
         manual_seed(21);
-        using var first = ParallelDropout.Apply(input.detach(), 0.2, training: true);
-        using var second = ParallelDropout.Apply(input.detach(), 0.2, training: true);
+        using var first = SeededDropout.Apply(input.detach(), 0.2, training: true);
+        using var second = SeededDropout.Apply(input.detach(), 0.2, training: true);
         manual_seed(21);
-        using var again = ParallelDropout.Apply(input.detach(), 0.2, training: true);
+        using var again = SeededDropout.Apply(input.detach(), 0.2, training: true);
         Assert.True(first.eq(again).all().item<bool>());
         Assert.False(first.eq(second).all().item<bool>());
+    }
+
+    [Fact]
+    public void Fp32_dropout_multiplies_by_the_factors_of_a_seed_drawn_from_torchs_generator()
+    {
+        using var input = randn(33, 70_001);
+        manual_seed(40);
+        using var output = SeededDropout.Apply(input, 0.15, training: true);
+        manual_seed(40);
+        using var scales = DropoutMasks.Scales(input.shape, 0.15, DropoutMasks.DrawSeed());
+        Assert.True(output.eq(input * scales).all().item<bool>());
     }
 
     [Fact]
@@ -136,7 +153,7 @@ public sealed class ParallelDropoutTests
     {
         manual_seed(12);
         using var input = (rand(64, 1000, ScalarType.Float64) + 0.5).requires_grad_();
-        using var output = ParallelDropout.Apply(input, 0.5, training: true);
+        using var output = SeededDropout.Apply(input, 0.5, training: true);
         Assert.Equal(ScalarType.Float64, output.dtype);
         using var kept = output.detach().ne(0);
         Assert.InRange(kept.to(ScalarType.Float64).mean().item<double>(), 0.47, 0.53);
@@ -149,11 +166,11 @@ public sealed class ParallelDropoutTests
     public void In_evaluation_or_with_p_zero_it_is_the_identity()
     {
         using var input = randn(4, 5);
-        var module = new ParallelDropout(0.4);
+        var module = new SeededDropout(0.4);
         module.eval();
         using (var output = module.forward(input)) Assert.True(output.eq(input).all().item<bool>());
-        using (var output = ParallelDropout.Apply(input, 0, training: true)) Assert.True(output.eq(input).all().item<bool>());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ParallelDropout(1.0));
+        using (var output = SeededDropout.Apply(input, 0, training: true)) Assert.True(output.eq(input).all().item<bool>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SeededDropout(1.0));
     }
 
     [Fact]
@@ -183,15 +200,15 @@ public sealed class ParallelDropoutTests
     [InlineData(true)]
     public void The_attention_dropout_node_equals_the_composed_math_with_the_masks_of_its_seeds_forward_and_backward(bool paddingMask)
     {
-        // 7 examples of 4 heads × 300² scores: chunks of 5 and 2 examples, each with a seed of its own, drawn in order.
+        // 7 examples of 4 heads × 150² scores (90,000 each, 2¹⁹ per chunk): chunks of 5 and 2 examples, each with a seed of its own, drawn in order.
         const double p = 0.3;
         manual_seed(31);
-        using var q = randn(7, 4, 300, 16).requires_grad_();
-        using var k = randn(7, 4, 300, 16).requires_grad_();
-        using var v = randn(7, 4, 300, 16).requires_grad_();
-        using var upstream = randn(7, 4, 300, 16);
-        using var mask = zeros(7, 1, 1, 300);
-        if (paddingMask) mask[.., .., .., 260..] = tensor(float.MinValue);
+        using var q = randn(7, 4, 150, 16).requires_grad_();
+        using var k = randn(7, 4, 150, 16).requires_grad_();
+        using var v = randn(7, 4, 150, 16).requires_grad_();
+        using var upstream = randn(7, 4, 150, 16);
+        using var mask = zeros(7, 1, 1, 150);
+        if (paddingMask) mask[.., .., .., 130..] = tensor(float.MinValue);
         manual_seed(77);
         using var output = Attention.ScaledDotProduct(q, k, v, mask, p, training: true);
         output.backward([upstream]);
@@ -201,7 +218,7 @@ public sealed class ParallelDropoutTests
         using var q2 = q.detach().clone().requires_grad_();
         using var k2 = k.detach().clone().requires_grad_();
         using var v2 = v.detach().clone().requires_grad_();
-        using var dropped = cat([DropoutMasks.Dropped([5, 4, 300, 300], p, seeds[0]), DropoutMasks.Dropped([2, 4, 300, 300], p, seeds[1])], 0);
+        using var dropped = cat([DropoutMasks.Dropped([5, 4, 150, 150], p, seeds[0]), DropoutMasks.Dropped([2, 4, 150, 150], p, seeds[1])], 0);
         using var scores = CheckedOps.MatMul(q2 * (1 / Math.Sqrt(16)), k2.transpose(-2, -1)) + mask;
         using var expected = CheckedOps.MatMul(scores.softmax(-1).masked_fill(dropped, 0).mul(1 / (1 - p)), v2);
         expected.backward([upstream]);

@@ -11,13 +11,14 @@ namespace RerankExperiments.Bench.Performance;
 /// <summary>
 /// Where a training step's time goes, measured from the inside out on the MiniLM training case's own length-grouped
 /// batches (the first 320 quickstart pairs in the trainer's <see cref="DataOrder"/>): the encoder layers alone, forward
-/// + backward, without and with dropout 0.1; the whole model from token ids to the BCE loss, its gradients bound to one
-/// flat buffer as the trainer binds them (autograd adds into them); and last the trainer's step itself
-/// (<see cref="TrainingThroughput"/>). Each part is what the next one adds to, so the differences between rows are
-/// what dropout, the embeddings and head, and the trainer (tokenization, collation, clipping, AdamW) cost. The first
-/// three parts run batch by batch, side by side, each timed alone and followed by its own limit measurement
-/// (<see cref="AdjacentLimit"/>); every row counts the same FLOPs, the whole step's (the pooler and classifier are
-/// 0.001 % of them), so their fractions of the limit compare.
+/// + backward, without dropout, with dropout 0.1 on the attention probabilities only, on the hidden states only, and on
+/// both; the whole model from token ids to the BCE loss, its gradients bound to one flat buffer as the trainer binds
+/// them (autograd adds into them); and last the trainer's step itself (<see cref="TrainingThroughput"/>). The
+/// differences between rows are what each dropout, the embeddings and head, and the trainer (tokenization, collation,
+/// clipping, AdamW) cost; the first row is the ceiling the step can approach. All parts but the last run batch by
+/// batch, side by side, each timed alone and followed by its own limit measurement (<see cref="AdjacentLimit"/>);
+/// every row counts the same FLOPs, the whole step's (the pooler and classifier are 0.001 % of them), so their
+/// fractions of the limit compare.
 /// </summary>
 public static class StepCeiling
 {

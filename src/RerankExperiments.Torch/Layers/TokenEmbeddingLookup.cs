@@ -8,12 +8,12 @@ namespace RerankExperiments.Torch.Layers;
 /// A token-embedding lookup whose weight gradient costs what the batch costs, not what the vocabulary costs. The
 /// dense backward of an embedding allocates a zeroed vocabulary × hidden gradient every step (47 MB for BERT's
 /// 30,522 × 384 — above glibc's mmap threshold, so fresh pages are faulted in each time), scatters the batch's rows
-/// into it and adds all of it to the parameter's gradient: 18.5 ms per step on this project's 2-core CPU against
-/// 4.4 ms for the sparse backward, whose rows autograd adds straight into the existing dense gradient (measured
-/// here with a 16 × 97 batch). So in training on the CPU the lookup runs through a sparse-gradient embedding that
-/// shares the module's weight tensor; the gradient it leaves is the same dense tensor, with the same values (the
-/// padding row gets none either way). Elsewhere — evaluation, or a GPU, where the dense kernel is cheap and sparse
-/// accumulation in bf16 is untested here — it is the module's own forward.
+/// into it and adds all of it to the parameter's gradient: 18.5 ms per step on this project's 2-core CPU, measured
+/// with a 16 × 97 batch. So in training on the CPU the lookup is <see cref="SparseGradientLookup"/>, whose gradient
+/// is a sparse tensor of the batch's rows that autograd adds straight into the existing dense gradient (0.1–0.2 ms);
+/// the gradient it leaves is the same dense tensor, with the same values (the padding row gets none either way).
+/// Elsewhere — evaluation, or a GPU, where the dense kernel is cheap and sparse accumulation in bf16 is untested
+/// here — it is the module's own forward.
 /// </summary>
 /// <remarks>
 /// The parameter's gradient must already exist as a dense tensor (the trainer's <c>FlatParameters</c> binds every
@@ -27,9 +27,6 @@ public static class TokenEmbeddingLookup
         var weight = embedding.weight ?? throw new InvalidOperationException("The embedding has no weight.");
         if (!training || !weight.requires_grad || weight.device_type != DeviceType.CPU || weight.grad is null || weight.grad.is_sparse)
             return embedding.forward(ids);
-        // A module made per call: it holds the weight itself, not a copy, so it always sees the current tensor (a
-        // dtype or device move replaces the module's weight) and gradients reach the module's parameter.
-        using var lookup = nn.Embedding_from_pretrained(weight, freeze: false, padding_idx: paddingIdx, sparse: true);
-        return lookup.forward(ids);
+        return SparseGradientLookup.Forward(weight, ids, paddingIdx);
     }
 }

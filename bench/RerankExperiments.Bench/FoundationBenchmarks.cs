@@ -59,7 +59,8 @@ public static class FoundationBenchmarks
     /// <summary>
     /// Attention with dropout 0.1 on its probabilities, forward + backward, at a length-grouped MiniLM batch's shape
     /// (16 × 12 heads × 97 tokens × 32): composed from libtorch operations with torch's own dropout (one-thread
-    /// bernoulli_), composed with masked_fill over a multi-core mask, and <see cref="AttentionDropoutFunction"/>.
+    /// bernoulli_), composed with <see cref="SeededDropout"/> (a multiply by the factors of a seeded mask), and
+    /// <see cref="AttentionDropoutFunction"/>.
     /// </summary>
     static void AttentionDropout(TextWriter output)
     {
@@ -74,7 +75,7 @@ public static class FoundationBenchmarks
         var ways = new (string Name, Func<Tensor> Attend)[]
         {
             ("composed, torch dropout", () => Composed(x => nn.functional.dropout(x, p, training: true))),
-            ("composed, masked_fill over a multi-core mask", () => Composed(x => SeededDropout.Apply(x, p, training: true))),
+            ("composed, seeded dropout (one multiply)", () => Composed(x => SeededDropout.Apply(x, p, training: true))),
             ("one node, one-pass dropout kernel", () => AttentionDropoutFunction.Forward(q, k, v, null, p)),
         };
         foreach (var (name, attend) in ways)

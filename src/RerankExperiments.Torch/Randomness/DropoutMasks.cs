@@ -29,7 +29,7 @@ public static class DropoutMasks
     /// </summary>
     public static Tensor Dropped(ReadOnlySpan<long> shape, double p)
     {
-        CheckProbability(p, allowOne: true);
+        CheckProbability(p, allowOne: true); // before drawing: a bad p leaves the generator where it was
         return Dropped(shape, p, DrawSeed());
     }
 
@@ -70,7 +70,7 @@ public static class DropoutMasks
     /// </summary>
     public static unsafe Tensor Scales(ReadOnlySpan<long> shape, double p, ulong seed)
     {
-        if (CheckProbability(p, allowOne: false) == 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout keeps something: p < 1");
+        CheckProbability(p, allowOne: false);
         var scales = empty(shape.ToArray(), ScalarType.Float32);
         if (scales.numel() > 0) Dropout(null, (float*)TensorBytes.Address(scales), scales.numel(), p, seed);
         return scales;
@@ -84,7 +84,7 @@ public static class DropoutMasks
     /// </summary>
     public static unsafe void Apply(Tensor source, Tensor destination, double p, ulong seed)
     {
-        if (CheckProbability(p, allowOne: false) == 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout keeps something: p < 1");
+        CheckProbability(p, allowOne: false);
         if (source.dtype != ScalarType.Float32 || destination.dtype != ScalarType.Float32)
             throw new ArgumentException($"The dropout kernel takes fp32, not {source.dtype} → {destination.dtype}.");
         long count = source.numel();
@@ -131,8 +131,12 @@ public static class DropoutMasks
         return ((ulong)values[0] << 32) ^ (ulong)values[1];
     }
 
-    static double CheckProbability(double p, bool allowOne) =>
-        p is >= 0 and <= 1 && (allowOne || p < 1) ? p : throw new ArgumentOutOfRangeException(nameof(p), p, "a dropout probability is in [0, 1]");
+    /// <summary>A mask may drop everything (p = 1); dropout that scales by 1 / (1 − p) must keep something (p &lt; 1).</summary>
+    static void CheckProbability(double p, bool allowOne)
+    {
+        if (!(p is >= 0 and <= 1 && (allowOne || p < 1)))
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"a dropout probability is in [0, 1{(allowOne ? "]" : ")")}");
+    }
 
     /// <summary>Dropped when a uniform 32-bit draw is below this; p within 2⁻³³ of 1 rounds to all but one value.</summary>
     static uint Threshold(double p) => (uint)Math.Min(uint.MaxValue, Math.Round(p * 4294967296.0));

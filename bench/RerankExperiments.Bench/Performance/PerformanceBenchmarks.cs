@@ -9,7 +9,9 @@ namespace RerankExperiments.Bench.Performance;
 /// fractions of that limit, and each case's peak memory. Sections can be picked by name: limit, padding, training,
 /// scoring, ceiling, quality (default: all); "minilm-only" skips the BERT-base cases. "ceiling" takes the MiniLM training
 /// step apart (<see cref="StepCeiling"/>); "quality" asks whether length grouping changes what a model learns
-/// (<see cref="GroupingQuality"/>).
+/// (<see cref="GroupingQuality"/>). "runs=N" runs every training and scoring case N times, round-robin (case 1, case 2,
+/// …, case 1, …), and reports each case's median run with the range over the runs: on this shared host one run's
+/// fraction of the limit moves by several points from one run to the next.
 /// </summary>
 public static class PerformanceBenchmarks
 {
@@ -21,6 +23,7 @@ public static class PerformanceBenchmarks
         var sections = arguments.Where(a => AllSections.Contains(a)).ToHashSet();
         if (sections.Count == 0) sections = [.. AllSections];
         bool minilmOnly = arguments.Contains("minilm-only");
+        int runs = Runs(arguments);
         var sizes = minilmOnly ? [BenchModels.MiniLm] : new[] { BenchModels.MiniLm, BenchModels.BertBase };
         output.WriteLine($"# {TorchSharp.torch.get_num_threads()} torch threads, fp32; quickstart data: first {QuickstartData.Rows} rows of data/debian-packages/train.jsonl");
         output.WriteLine();
@@ -29,15 +32,14 @@ public static class PerformanceBenchmarks
         if (sections.Contains("limit")) Limit(output, sizes, GemmLimits.Square1024());
         if (sections.Contains("padding")) Padding(root, output, tokenizerDirectory);
 
-        var rows = new List<(PerformanceCase Case, Dictionary<string, double> Figures)>();
-        foreach (string kind in new[] { "training", "scoring" }.Where(sections.Contains))
-            foreach (var (model, examples) in Cases(kind, minilmOnly))
-                foreach (bool grouped in new[] { false, true })
-                {
-                    var @case = new PerformanceCase(kind, model, grouped, examples);
-                    rows.Add((@case, PerformanceCaseProcess.Run(@case, tokenizerDirectory)));
-                }
-        if (rows.Count > 0) Throughput(output, rows);
+        var cases = (from kind in new[] { "training", "scoring" }.Where(sections.Contains)
+                     from c in Cases(kind, minilmOnly)
+                     from grouped in new[] { false, true }
+                     select new PerformanceCase(kind, c.Model, grouped, c.Examples)).ToList();
+        var results = cases.Select(_ => new List<Dictionary<string, double>>()).ToList();
+        for (int run = 0; run < runs; run++)
+            for (int i = 0; i < cases.Count; i++) results[i].Add(PerformanceCaseProcess.Run(cases[i], tokenizerDirectory));
+        if (cases.Count > 0) Throughput(output, cases.Zip(results).ToList());
         if (sections.Contains("ceiling")) Ceiling(output, PerformanceCaseProcess.Run(new PerformanceCase("ceiling", "minilm", Grouped: true, Examples: 320), tokenizerDirectory));
         if (sections.Contains("quality")) Quality(root, output, tokenizerDirectory);
     }
@@ -149,32 +151,53 @@ public static class PerformanceBenchmarks
         return sorted[Math.Min(sorted.Length - 1, (int)(fraction * sorted.Length))];
     }
 
-    /// <summary>
-    /// One row per case. "limit" is the 1024² matmul rate measured after each step or scoring call, weighted by their
-    /// times (its range in brackets); "/ limit" is Σ FLOPᵢ / Σ (tᵢ · limitᵢ) (see <see cref="AdjacentLimit"/>).
-    /// </summary>
-    static void Throughput(TextWriter output, List<(PerformanceCase Case, Dictionary<string, double> Figures)> rows)
+    /// <summary>"runs=N" (N ≥ 1), or one run.</summary>
+    static int Runs(IReadOnlyList<string> arguments)
     {
+        string? argument = arguments.LastOrDefault(a => a.StartsWith("runs=", StringComparison.Ordinal));
+        if (argument is null) return 1;
+        return int.TryParse(argument["runs=".Length..], System.Globalization.CultureInfo.InvariantCulture, out int runs) && runs >= 1
+            ? runs : throw new ArgumentException($"'{argument}': runs=N takes a whole number of runs, 1 or more.");
+    }
+
+    /// <summary>A run's computed FLOPs over the FLOPs the limit would have done in its time: Σ FLOPᵢ / Σ (tᵢ · limitᵢ).</summary>
+    static double ComputedShare(Dictionary<string, double> f) => f["computed_flops"] / f["seconds"] / 1e9 / f["limit"];
+
+    /// <summary>
+    /// One row per case, from its median run by computed / limit (the lower middle one of an even count). "limit" is
+    /// the 1024² matmul rate measured after each step or scoring call, weighted by their times (its range in
+    /// brackets); "/ limit" is Σ FLOPᵢ / Σ (tᵢ · limitᵢ) (see <see cref="AdjacentLimit"/>); with several runs, the last
+    /// column gives every run's computed / limit.
+    /// </summary>
+    static void Throughput(TextWriter output, List<(PerformanceCase Case, List<Dictionary<string, double>> Runs)> cases)
+    {
+        var rows = cases.Select(c => (c.Case, Figures: c.Runs.OrderBy(ComputedShare).ElementAt((c.Runs.Count - 1) / 2), c.Runs)).ToList();
+        bool several = cases.Any(c => c.Runs.Count > 1);
         output.WriteLine("## Throughput");
         output.WriteLine();
-        output.WriteLine("| what | model | batches | pairs | seconds | pairs/s | useful / computed tokens | GFLOP/s computed | GFLOP/s useful | limit [range] | computed / limit | useful / limit | update share | peak RSS MiB |");
-        output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (@case, f) in rows)
+        if (several) output.WriteLine($"Each case ran {cases.Max(c => c.Runs.Count)} times, round-robin; its row is the median run.");
+        if (several) output.WriteLine();
+        output.WriteLine("| what | model | batches | pairs | seconds | pairs/s | useful / computed tokens | GFLOP/s computed | GFLOP/s useful | limit [range] | computed / limit | useful / limit | update share | peak RSS MiB |" + (several ? " computed / limit, every run |" : ""));
+        output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (several ? "---|" : ""));
+        foreach (var (@case, f, runs) in rows)
         {
             double seconds = f["seconds"];
             double computed = f["computed_flops"] / seconds / 1e9, useful = f["useful_flops"] / seconds / 1e9;
             double limit = f["limit"];
             output.WriteLine($"| {@case.Kind} | {@case.Size.Name} | {@case.Batching} | {f["pairs"]} | {Format(seconds, "F1")} | {Format(f["pairs"] / seconds, "F1")} | " +
                 $"{Format(f["useful_tokens"] / f["computed_tokens"], "F3")} | {Format(computed, "F1")} | {Format(useful, "F1")} | " +
-                $"{Format(limit, "F0")} [{Format(f["limit_min"], "F0")}–{Format(f["limit_max"], "F0")}] | {Format(computed / limit, "P0")} | {Format(useful / limit, "P0")} | {(f.TryGetValue("update_seconds", out double update) ? Format(update / seconds, "P0") : "–")} | {Format(f["peak_rss_mib"], "F0")} |");
+                $"{Format(limit, "F0")} [{Format(f["limit_min"], "F0")}–{Format(f["limit_max"], "F0")}] | {Format(computed / limit, "P0")} | {Format(useful / limit, "P0")} | {(f.TryGetValue("update_seconds", out double update) ? Format(update / seconds, "P0") : "–")} | {Format(f["peak_rss_mib"], "F0")} |" +
+                (several ? $" {string.Join(", ", runs.Select(r => Format(ComputedShare(r), "P0")))} |" : ""));
         }
         output.WriteLine();
         foreach (var group in rows.GroupBy(r => (r.Case.Kind, r.Case.Model)))
         {
             var random = group.Single(r => !r.Case.Grouped);
             var grouped = group.Single(r => r.Case.Grouped);
-            double ratio = grouped.Figures["pairs"] / grouped.Figures["seconds"] / (random.Figures["pairs"] / random.Figures["seconds"]);
-            output.WriteLine($"- {group.Key.Kind}, {grouped.Case.Size.Name}: {grouped.Case.Batching} / {random.Case.Batching} pairs/s = {Format(ratio, "F2")}×");
+            // Run by run (round-robin, so run k of both cases shared the host's state), then the median of the ratios.
+            var ratios = grouped.Runs.Zip(random.Runs, (g, r) => g["pairs"] / g["seconds"] / (r["pairs"] / r["seconds"])).Order().ToList();
+            string spread = ratios.Count > 1 ? $" (runs {Format(ratios[0], "F2")}–{Format(ratios[^1], "F2")}×)" : "";
+            output.WriteLine($"- {group.Key.Kind}, {grouped.Case.Size.Name}: {grouped.Case.Batching} / {random.Case.Batching} pairs/s = {Format(ratios[(ratios.Count - 1) / 2], "F2")}×{spread}");
         }
         output.WriteLine();
     }

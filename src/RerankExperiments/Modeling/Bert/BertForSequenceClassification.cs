@@ -154,9 +154,10 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         // foundation); the parameters stay three linears, as transformers names them.
         var weight = cat([query.weight!, key.weight!, value.weight!], 0);
         var bias = cat([query.bias!, key.bias!, value.bias!], 0);
-        // [B, S, 3H] → three [B, A, S, d] views
-        var qkv = nn.functional.linear(hidden, weight, bias).view(batch, length, 3, _heads, _headSize);
-        Tensor Heads(int which) => qkv.select(2, which).transpose(1, 2);
+        // [B, S, 3H] → three [B, A, S, d] views, by one unbind: its backward stacks the three gradients into one
+        // [B, S, 3, A, d] tensor, where three selects would each fill a zero tensor of that size and add them up.
+        var qkv = nn.functional.linear(hidden, weight, bias).view(batch, length, 3, _heads, _headSize).unbind(2);
+        Tensor Heads(int which) => qkv[which].transpose(1, 2);
         // Scaled by 1/√d, BERT's; the dropout on the probabilities is transformers' attention dropout.
         var context = Attention.ScaledDotProduct(Heads(0), Heads(1), Heads(2), additiveMask, _dropout, training);
         return context.transpose(1, 2).reshape(batch, length, _heads * _headSize).MoveToOuterDisposeScope();

@@ -273,11 +273,11 @@ sealed class ModernBertAttention : nn.Module<Tensor, Tensor, Tensor, Tensor, Ten
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
     {
         long batch = x.shape[0], length = x.shape[1];
-        // [B, S, 3, A, d] → three [B, A, S, d]
-        var qkv = Wqkv.forward(x).view(batch, length, 3, heads, headDim);
-        var q = RotaryEmbedding.Apply(qkv.select(2, 0).transpose(1, 2), cos, sin);
-        var k = RotaryEmbedding.Apply(qkv.select(2, 1).transpose(1, 2), cos, sin);
-        var v = qkv.select(2, 2).transpose(1, 2);
+        // [B, S, 3, A, d] → three [B, A, S, d], by one unbind (one stacked gradient, not three zero-filled ones summed)
+        var qkv = Wqkv.forward(x).view(batch, length, 3, heads, headDim).unbind(2);
+        var q = RotaryEmbedding.Apply(qkv[0].transpose(1, 2), cos, sin);
+        var k = RotaryEmbedding.Apply(qkv[1].transpose(1, 2), cos, sin);
+        var v = qkv[2].transpose(1, 2);
         // Scaled by 1/√d, transformers' scaling here.
         var attended = Attention.ScaledDotProduct(q, k, v, mask, dropout, training);
         var merged = attended.transpose(1, 2).reshape(batch, length, heads * headDim);

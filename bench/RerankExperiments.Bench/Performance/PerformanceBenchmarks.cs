@@ -175,8 +175,11 @@ public static class PerformanceBenchmarks
         bool several = cases.Any(c => c.Runs.Count > 1);
         output.WriteLine("## Throughput");
         output.WriteLine();
-        if (several) output.WriteLine($"Each case ran {cases.Max(c => c.Runs.Count)} times, round-robin; its row is the median run.");
-        if (several) output.WriteLine();
+        if (several)
+        {
+            output.WriteLine($"Each case ran {cases.Max(c => c.Runs.Count)} times, round-robin; its row is the median run.");
+            output.WriteLine();
+        }
         output.WriteLine("| what | model | batches | pairs | seconds | pairs/s | useful / computed tokens | GFLOP/s computed | GFLOP/s useful | limit [range] | computed / limit | useful / limit | update share | peak RSS MiB |" + (several ? " computed / limit, every run |" : ""));
         output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (several ? "---|" : ""));
         foreach (var (@case, f, runs) in rows)
@@ -186,7 +189,7 @@ public static class PerformanceBenchmarks
             double limit = f["limit"];
             output.WriteLine($"| {@case.Kind} | {@case.Size.Name} | {@case.Batching} | {f["pairs"]} | {Format(seconds, "F1")} | {Format(f["pairs"] / seconds, "F1")} | " +
                 $"{Format(f["useful_tokens"] / f["computed_tokens"], "F3")} | {Format(computed, "F1")} | {Format(useful, "F1")} | " +
-                $"{Format(limit, "F0")} [{Format(f["limit_min"], "F0")}–{Format(f["limit_max"], "F0")}] | {Format(computed / limit, "P0")} | {Format(useful / limit, "P0")} | {(f.TryGetValue("update_seconds", out double update) ? Format(update / seconds, "P0") : "–")} | {Format(f["peak_rss_mib"], "F0")} |" +
+                $"{Format(limit, "F0")} [{Format(f["limit_min"], "F0")}–{Format(f["limit_max"], "F0")}] | {Format(ComputedShare(f), "P0")} | {Format(useful / limit, "P0")} | {(f.TryGetValue("update_seconds", out double update) ? Format(update / seconds, "P0") : "–")} | {Format(f["peak_rss_mib"], "F0")} |" +
                 (several ? $" {string.Join(", ", runs.Select(r => Format(ComputedShare(r), "P0")))} |" : ""));
         }
         output.WriteLine();
